@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from questions import views as question_views
+
+urlpatterns = [
+    path("", question_views.home, name="home"),
+    path("questions/", include("questions.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+
+from questions.models import Question
+
+
+@pytest.fixture
+def bank(db):
+    """The committed fixtures: 59 questions from the document, with tags and rubrics."""
+    if not Question.objects.exists():
+        call_command("loaddata", "tags", "questions", verbosity=0)
+    return Question.objects.all()
+
+
+@pytest.fixture
+def candidate(django_user_model):
+    return django_user_model.objects.create_user("alice", password="alice-pass-2023")
+
+
+@pytest.fixture
+def staff(django_user_model):
+    return django_user_model.objects.create_user(
+        "stella", password="stella-pass-2023", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def candidate_client(client, candidate):
+    client.force_login(candidate)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
