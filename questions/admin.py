@@ -261,7 +261,10 @@ class QuestionAdmin(admin.ModelAdmin):
                 try:
                     questions = load_bank(upload.read().decode("utf-8"), author=request.user)
                 except UnicodeDecodeError:
-                    error = "文件不是 UTF-8 文本。The file is not UTF-8 text."
+                    error = (
+                        "文件不是 UTF-8 文本,题库未改动。"
+                        "The file is not UTF-8 text; nothing changed."
+                    )
                 except BankFileError as failure:
                     error = f"导入失败,题库未改动。Import failed; nothing changed. {failure}"
                 else:

@@ -18,13 +18,26 @@ class BankFileError(Exception):
     """An uploaded or given bank file cannot be imported; the message says why."""
 
 
+def _upsert(model, lookup: dict, values: dict, create_values: dict | None = None):
+    """update_or_create that writes only when a value differs, so re-imports change nothing."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values, **(create_values or {}))
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save()
+    return obj
+
+
 def _sync_children(question: Question, record: QuestionRecord) -> None:
     """Make the question's key points and variants equal the record, updating in place."""
     for position, point in enumerate(record.rubric):
-        KeyPoint.objects.update_or_create(
-            question=question,
-            position=position,
-            defaults={
+        _upsert(
+            KeyPoint,
+            {"question": question, "position": position},
+            {
                 "point": point["point"],
                 "point_en": point.get("point_en", ""),
                 "weight": int(point.get("weight", 1)),
@@ -35,10 +48,10 @@ def _sync_children(question: Question, record: QuestionRecord) -> None:
 
     for position, data in enumerate(record.variants):
         numeric = data["kind"] == Variant.Kind.NUMERIC
-        variant, _ = Variant.objects.update_or_create(
-            question=question,
-            position=position,
-            defaults={
+        variant = _upsert(
+            Variant,
+            {"question": question, "position": position},
+            {
                 "kind": data["kind"],
                 "prompt": data["prompt"],
                 "numeric_answer": Decimal(str(data["answer"])) if numeric else None,
@@ -47,10 +60,10 @@ def _sync_children(question: Question, record: QuestionRecord) -> None:
         )
         choices = data.get("choices") or []
         for choice_position, choice in enumerate(choices):
-            Choice.objects.update_or_create(
-                variant=variant,
-                position=choice_position,
-                defaults={"text": str(choice["text"]), "is_correct": bool(choice.get("correct"))},
+            _upsert(
+                Choice,
+                {"variant": variant, "position": choice_position},
+                {"text": str(choice["text"]), "is_correct": bool(choice.get("correct"))},
             )
         variant.choices.filter(position__gte=len(choices)).delete()
     question.variants.filter(position__gte=len(record.variants)).delete()
@@ -61,18 +74,19 @@ def import_document(*, source: Path, curation_dir: Path) -> list[Question]:
     """Import the document and its curation; idempotent, all or nothing."""
     meta, tags, records = load_document(source, curation_dir)
     for position, tag in enumerate(tags):
-        Tag.objects.update_or_create(
-            slug=tag["slug"],
-            defaults={"name_zh": tag["name_zh"], "name_en": tag["name_en"], "position": position},
+        _upsert(
+            Tag,
+            {"slug": tag["slug"]},
+            {"name_zh": tag["name_zh"], "name_en": tag["name_en"], "position": position},
         )
     tags_by_slug = {tag.slug: tag for tag in Tag.objects.all()}
 
     by_number: dict[int, Question] = {}
     for record in records:
-        question, _ = Question.objects.update_or_create(
-            source_document=meta["source"],
-            source_number=record.number,
-            defaults={
+        question = _upsert(
+            Question,
+            {"source_document": meta["source"], "source_number": record.number},
+            {
                 "key": record.key,
                 "prompt": record.prompt,
                 "reference_answer": record.reference_answer,
@@ -80,15 +94,7 @@ def import_document(*, source: Path, curation_dir: Path) -> list[Question]:
                 "correction_note": record.correction_note,
                 "difficulty": record.difficulty,
             },
-            create_defaults={
-                "key": record.key,
-                "prompt": record.prompt,
-                "reference_answer": record.reference_answer,
-                "original_answer": record.original_answer,
-                "correction_note": record.correction_note,
-                "difficulty": record.difficulty,
-                "status": Question.Status.PUBLISHED,
-            },
+            create_values={"status": Question.Status.PUBLISHED},
         )
         question.tags.set([tags_by_slug[slug] for slug in record.tags])
         _sync_children(question, record)

@@ -13,11 +13,12 @@ from questions import markup
 
 class TagQuerySet(models.QuerySet):
     def with_published_counts(self) -> TagQuerySet:
+        # Meta.ordering does not apply to aggregating queries: order explicitly.
         return self.annotate(
             published_count=Count(
                 "questions", filter=Q(questions__status=Question.Status.PUBLISHED)
             )
-        )
+        ).order_by("position", "slug")
 
 
 class TagManager(models.Manager.from_queryset(TagQuerySet)):

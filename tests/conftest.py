@@ -4,10 +4,17 @@ from django.core.management import call_command
 from questions.models import Question
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the committed fixtures once; each test's transaction rolls back to them."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", "tags", "questions", verbosity=0)
+
+
 @pytest.fixture
 def bank(db):
     """The committed fixtures: 59 questions from the document, with tags and rubrics."""
-    if not Question.objects.exists():
+    if not Question.objects.exists():  # a transactional test flushed them
         call_command("loaddata", "tags", "questions", verbosity=0)
     return Question.objects.all()
 

@@ -86,13 +86,13 @@ def test_staff_edit_a_question_and_it_is_versioned(staff_client, staff, bank):
     question.record_version(note="before")
     url = reverse("admin:questions_question_change", args=[question.pk])
     data = change_form_data(question)
-    data["key_points-0-phrases"] += "\nzero padding"
+    data["key_points-0-phrases"] += "\n边缘补零标记"
     data["variants-0-choices_text"] = "[x] 28×28\n[ ] 32×32\n[ ] 30×30"
     response = staff_client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
 
     question.refresh_from_db()
-    assert "zero padding" in question.key_points.first().phrases
+    assert "边缘补零标记" in question.key_points.first().phrases
     assert list(question.variants.first().choices.values_list("text", flat=True)) == [
         "28×28",
         "32×32",
@@ -106,7 +106,7 @@ def test_staff_edit_a_question_and_it_is_versioned(staff_client, staff, bank):
         reverse("admin:questions_questionversion_change", args=[question.versions.get(number=1).pk])
     )
     assert earlier.status_code == 200
-    assert "zero padding" not in earlier.content.decode()
+    assert "边缘补零标记" not in earlier.content.decode()
 
 
 def test_a_single_choice_variant_needs_exactly_one_right_answer(staff_client, bank):
