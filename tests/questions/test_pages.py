@@ -94,3 +94,17 @@ def test_wrong_password_is_refused_with_a_message(client, candidate):
     response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
     assert response.status_code == 200
     assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_bootstrap_loads_an_empty_bank_once_and_keeps_staff_edits(db, django_user_model):
+    from django.core.management import call_command
+
+    Question.objects.all().delete()
+    call_command("bootstrap", verbosity=0)
+    assert Question.objects.count() == 59
+    assert all(q.versions.count() == 1 for q in Question.objects.all()[:5])
+    assert django_user_model.objects.get(username="staff").is_staff
+    assert not django_user_model.objects.get(username="demo").is_staff
+    Question.objects.filter(source_number=1).update(prompt="staff wording")
+    call_command("bootstrap", verbosity=0)
+    assert Question.objects.get(source_number=1).prompt == "staff wording"

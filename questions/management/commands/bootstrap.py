@@ -25,7 +25,10 @@ class Command(BaseCommand):
             self.stdout.write("Question bank already loaded; fixtures left alone.")
         else:
             call_command("loaddata", "tags", "questions", verbosity=0)
-            self.stdout.write(f"Loaded {Question.objects.count()} questions from fixtures.")
+            questions = Question.objects.prefetch_related("tags", "key_points", "variants__choices")
+            for question in questions:
+                question.record_version(note="初始题库 initial bank")
+            self.stdout.write(f"Loaded {len(questions)} questions from fixtures.")
         if no_demo:
             return
         User = get_user_model()
