@@ -6,6 +6,7 @@ from questions import views as question_views
 urlpatterns = [
     path("", question_views.home, name="home"),
     path("questions/", include("questions.urls")),
+    path("interviews/", include("interviews.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

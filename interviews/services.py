@@ -1,0 +1,384 @@
+"""Write paths of an interview: start, draft, submit, flag, finish, self-assess.
+
+Every write locks the interview row (SELECT ... FOR UPDATE), so writes to one interview are
+serialised across requests, tabs and app servers; the deadline is checked under that lock.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from interviews import scoring
+from interviews.models import MAX_ANSWER_CHARS, Interview, Response
+from questions.models import Question, QuestionVersion, Tag
+
+RECENT_INTERVIEWS = 3
+
+
+class InterviewError(Exception):
+    """A refused write; `message` is shown to the user, `status` is the HTTP status."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class TimeUp(InterviewError):
+    status = 403
+
+
+class StaleRevision(InterviewError):
+    status = 409
+
+
+class InterviewClosed(InterviewError):
+    status = 409
+
+
+class InterviewInProgress(InterviewError):
+    status = 409
+
+    def __init__(self, interview: Interview):
+        super().__init__(
+            "你还有一场未完成的面试:请继续或放弃它。"
+            "You have an unfinished interview: resume or abandon it first."
+        )
+        self.interview = interview
+
+
+@dataclass(frozen=True)
+class Answer:
+    form: str = "text"
+    text: str = ""
+    choices: tuple[int, ...] = ()
+    number: str = ""
+
+
+def _versions_for(questions: list[Question], author=None) -> dict[int, QuestionVersion]:
+    """The current version of each question, recording one where content changed.
+
+    Reads every latest version in one query and writes only the changed ones in one more.
+    """
+    latest = {
+        version.question_id: version
+        for version in QuestionVersion.objects.filter(question__in=questions)
+        .order_by("question_id", "-number")
+        .distinct("question_id")
+    }
+    result, new = {}, []
+    for question in questions:
+        data = question.snapshot()
+        current = latest.get(question.id)
+        if current is not None and current.data == data:
+            result[question.id] = current
+        else:
+            number = current.number + 1 if current else 1
+            new.append(QuestionVersion(question=question, number=number, data=data))
+    for version in QuestionVersion.objects.bulk_create(new):
+        result[version.question_id] = version
+    return result
+
+
+def draw_questions(*, user, tags: list[Tag], count: int) -> list[Question]:
+    """Random published questions within the topics, avoiding the user's recent ones."""
+    pool = Question.objects.published().prefetch_related(
+        "tags", "key_points", Prefetch("variants__choices")
+    )
+    if tags:
+        pool = pool.filter(tags__in=tags).distinct()
+    questions = list(pool)
+    recent_interviews = Interview.objects.for_user(user).order_by("-started_at")[:RECENT_INTERVIEWS]
+    recent = set(
+        Response.objects.filter(interview__in=recent_interviews).values_list(
+            "question_id", flat=True
+        )
+    )
+    fresh = [q for q in questions if q.id not in recent]
+    stale = [q for q in questions if q.id in recent]
+    random.shuffle(fresh)
+    random.shuffle(stale)
+    return (fresh + stale)[:count]
+
+
+@transaction.atomic
+def interview_start(
+    *,
+    user,
+    mode: str,
+    tags: list[Tag],
+    question_count: int,
+    time_limit: timedelta | None,
+    start_token,
+) -> Interview:
+    """Start an interview; the same start token (a double submit) returns the same one."""
+    existing = Interview.objects.for_user(user).filter(start_token=start_token).first()
+    if existing is not None:
+        return existing
+    open_one = Interview.objects.for_user(user).in_progress().first()
+    if open_one is not None:
+        raise InterviewInProgress(open_one)
+    questions = draw_questions(user=user, tags=tags, count=question_count)
+    if not questions:
+        raise InterviewError("所选主题下没有题目。There are no questions in these topics.")
+    now = timezone.now()
+    timed = mode == Interview.Mode.INTERVIEW and time_limit is not None
+    try:
+        with transaction.atomic():
+            interview = Interview.objects.create(
+                user=user,
+                mode=mode,
+                question_count=len(questions),
+                time_limit=time_limit if timed else None,
+                started_at=now,
+                deadline=now + time_limit if timed else None,
+                start_token=start_token,
+            )
+    except IntegrityError:
+        # A concurrent request with the same token or a second open interview won the race.
+        existing = Interview.objects.for_user(user).filter(start_token=start_token).first()
+        if existing is not None:
+            return existing
+        raise InterviewInProgress(Interview.objects.for_user(user).in_progress().first()) from None
+    interview.tags.set(tags)
+    versions = _versions_for(questions)
+    Response.objects.bulk_create(
+        Response(
+            interview=interview,
+            position=position,
+            question=question,
+            version=versions[question.id],
+            first_seen_at=now if position == 0 else None,
+        )
+        for position, question in enumerate(questions)
+    )
+    return interview
+
+
+def lock_interview(*, user, pk: int) -> Interview:
+    """The user's interview, locked for this transaction; raises Interview.DoesNotExist."""
+    return Interview.objects.select_for_update().get(pk=pk, user=user)
+
+
+def with_interview(*, user, pk: int, action):
+    """Run action(interview) under the interview's row lock.
+
+    When time is up the write is refused (TimeUp) and the interview is finished with what was
+    saved, in a transaction of its own so the refusal does not roll the finish back.
+    """
+    try:
+        with transaction.atomic():
+            return action(lock_interview(user=user, pk=pk))
+    except TimeUp:
+        with transaction.atomic():
+            interview_finish(interview=lock_interview(user=user, pk=pk))
+        raise
+
+
+def _check_writable(interview: Interview, now) -> None:
+    if interview.is_open and interview.is_past_deadline(now):
+        raise TimeUp(
+            "时间已到,这次作答未被接受;面试已按已保存的内容结束。"
+            "Time is up: this answer was not accepted, and the interview was finished with "
+            "what had been saved."
+        )
+    if not interview.is_open:
+        raise InterviewClosed(
+            "这场面试已经结束,不能再修改。This interview has ended and can no longer be changed."
+        )
+
+
+def _response(interview: Interview, position: int) -> Response:
+    try:
+        return (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(interview=interview, position=position)
+        )
+    except Response.DoesNotExist:
+        raise InterviewError("没有这道题。There is no such question.") from None
+
+
+def _check_revision(response: Response, revision: int | None, tab: str) -> None:
+    if revision is None or revision == response.revision:
+        return
+    if not tab or tab != response.last_tab:
+        raise StaleRevision(
+            "这道题已在另一个标签页或设备上修改过;请刷新页面查看最新内容后再保存。"
+            "This answer was changed in another tab or device; reload to see the latest "
+            "version before saving."
+        )
+
+
+def _check_length(text: str) -> None:
+    if len(text) > MAX_ANSWER_CHARS:
+        raise InterviewError(
+            f"答案过长:{len(text)} 字,上限 {MAX_ANSWER_CHARS} 字。文字仍保留在输入框中。"
+            f"The answer is too long: {len(text)} characters, {MAX_ANSWER_CHARS} at most. "
+            "Your text is still in the box."
+        )
+
+
+def response_save_draft(
+    *, interview: Interview, position: int, text: str, revision: int | None, tab: str = ""
+) -> Response:
+    now = timezone.now()
+    _check_writable(interview, now)
+    response = _response(interview, position)
+    _check_revision(response, revision, tab)
+    _check_length(text)
+    if response.draft_text != text:
+        response.draft_text = text
+        response.draft_saved_at = now
+        response.revision += 1
+        response.last_tab = tab
+        response.save(update_fields=["draft_text", "draft_saved_at", "revision", "last_tab"])
+    return response
+
+
+def _score(response: Response, answer: Answer) -> scoring.Score:
+    if answer.form == "text":
+        return scoring.score_text(response.snapshot, answer.text)
+    variant = response.variant()
+    value = list(answer.choices) if variant and variant["kind"] != "numeric" else answer.number
+    return scoring.score_objective(variant, value)
+
+
+def _parse_form(response: Response, form: str) -> str:
+    if form == "text":
+        return form
+    previous, response.form = response.form, form
+    valid = response.variant() is not None
+    response.form = previous
+    if not valid:
+        raise InterviewError("没有这种作答形式。This question has no such answer form.")
+    return form
+
+
+def response_submit(
+    *, interview: Interview, position: int, answer: Answer, revision: int | None, tab: str = ""
+) -> Response:
+    now = timezone.now()
+    _check_writable(interview, now)
+    response = _response(interview, position)
+    form = _parse_form(response, answer.form)
+    _check_length(answer.text)
+    value = list(answer.choices) if form != "text" else None
+    if form != "text" and answer.number:
+        value = answer.number
+    if (
+        response.submitted_at is not None
+        and response.form == form
+        and response.answer_text == answer.text
+        and response.answer_value == value
+    ):
+        return response  # the same answer again (double click, retry): recorded once
+    _check_revision(response, revision, tab)
+    response.form = form
+    result = _score(response, answer)
+    response.answer_text = answer.text if form == "text" else ""
+    response.answer_value = value
+    response.draft_text = answer.text if form == "text" else response.draft_text
+    response.submitted_at = now
+    response.time_spent = now - (response.first_seen_at or interview.started_at)
+    response.auto_score = Decimal(str(result.score))
+    response.hit, response.missed, response.reasons = result.hit, result.missed, result.reasons
+    response.from_draft = False
+    response.revision += 1
+    response.last_tab = tab
+    response.save()
+    return response
+
+
+def response_flag(*, interview: Interview, position: int, flagged: bool) -> Response:
+    _check_writable(interview, timezone.now())
+    response = _response(interview, position)
+    if response.flagged != flagged:
+        response.flagged = flagged
+        response.save(update_fields=["flagged"])
+    return response
+
+
+def interview_move(*, interview: Interview, position: int) -> None:
+    """Remember where the candidate is, and when they first saw the question."""
+    if not interview.is_open or not 0 <= position < interview.question_count:
+        return
+    now = timezone.now()
+    if interview.current_position != position:
+        interview.current_position = position
+        interview.save(update_fields=["current_position"])
+    Response.objects.filter(
+        interview=interview, position=position, first_seen_at__isnull=True
+    ).update(first_seen_at=now)
+
+
+def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -> Interview:
+    """Score what was saved and close the interview; idempotent."""
+    if not interview.is_open:
+        return interview
+    now = now or timezone.now()
+    responses = list(interview.responses.select_related("version").select_for_update())
+    for response in responses:
+        if response.submitted_at is None and response.draft_text.strip() and not abandon:
+            result = scoring.score_text(response.snapshot, response.draft_text)
+            response.form = "text"
+            response.answer_text = response.draft_text
+            response.auto_score = Decimal(str(result.score))
+            response.hit, response.missed = result.hit, result.missed
+            response.reasons = result.reasons
+            response.from_draft = True
+            response.save()
+    total = sum((r.auto_score or Decimal(0)) for r in responses)
+    interview.score = (total / len(responses)).quantize(Decimal("0.0001")) if responses else None
+    interview.topic_scores = topic_scores(responses)
+    if abandon:
+        interview.state = Interview.State.ABANDONED
+    elif interview.is_past_deadline(now) or (interview.deadline and now >= interview.deadline):
+        interview.state = Interview.State.TIMED_OUT
+    else:
+        interview.state = Interview.State.FINISHED
+    interview.finished_at = now
+    interview.save(update_fields=["score", "topic_scores", "state", "finished_at"])
+    return interview
+
+
+def topic_scores(responses: list[Response]) -> list[dict]:
+    """Mean score per topic of the questions as asked (unanswered count as 0)."""
+    scores: dict[str, list[Decimal]] = defaultdict(list)
+    for response in responses:
+        for slug in response.snapshot.get("tags", []):
+            scores[slug].append(response.auto_score or Decimal(0))
+    tags = {tag.slug: tag for tag in Tag.objects.filter(slug__in=scores)}
+    order = sorted(scores, key=lambda slug: (tags[slug].position if slug in tags else 999, slug))
+    return [
+        {
+            "slug": slug,
+            "name_zh": tags[slug].name_zh if slug in tags else slug,
+            "name_en": tags[slug].name_en if slug in tags else slug,
+            "count": len(scores[slug]),
+            "score": float(round(sum(scores[slug]) / len(scores[slug]), 4)),
+        }
+        for slug in order
+    ]
+
+
+def response_assess(*, interview: Interview, position: int, value: str) -> Response:
+    if value not in Response.SelfAssessment.values:
+        raise InterviewError("请选择:会 / 部分会 / 不会。Choose knew / partly / didn't know.")
+    response = _response(interview, position)
+    if interview.is_open and interview.mode == Interview.Mode.INTERVIEW:
+        raise InterviewError("交卷后才能自评。Self-assess after finishing the interview.")
+    if interview.is_open and response.submitted_at is None:
+        raise InterviewError("先作答再自评。Answer the question before assessing it.")
+    response.self_assessment = value
+    response.save(update_fields=["self_assessment"])
+    return response

@@ -1,0 +1,348 @@
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from interviews import services
+from interviews.forms import PRESETS, StartForm
+from interviews.models import MAX_ANSWER_CHARS, Interview, Response
+from interviews.services import Answer, InterviewError, InterviewInProgress
+from questions.markup import render as render_markdown
+from questions.models import Tag
+
+ASSESSMENTS = Response.SelfAssessment
+TAB_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _interview(request, pk: int) -> Interview:
+    return get_object_or_404(Interview.objects.for_user(request.user), pk=pk)
+
+
+def _locked(request, pk: int, action):
+    """Run a write under the interview's lock; a foreign or unknown id is a 404."""
+    try:
+        return services.with_interview(user=request.user, pk=pk, action=action)
+    except Interview.DoesNotExist:
+        raise Http404 from None
+
+
+def _refusal(request, interview_pk: int, error: InterviewError, position: int | None = None):
+    """A refused write: a clear message with the error's 4xx status, for htmx or a full page."""
+    if isinstance(error, services.TimeUp | services.InterviewClosed) and not request.htmx:
+        messages.error(request, error.message)
+        return redirect("interviews:review", interview_pk)
+    response = render(
+        request,
+        "interviews/_error.html",
+        {"message": error.message, "interview_pk": interview_pk, "error": error},
+        status=error.status,
+    )
+    if request.htmx:
+        response["HX-Retarget"] = "#answer-errors" if position is not None else "#page-errors"
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+@login_required
+def interview_history(request):
+    interviews = (
+        Interview.objects.for_user(request.user)
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("position")))
+        .order_by("-started_at")[:100]
+    )
+    return render(request, "interviews/history.html", {"interviews": interviews})
+
+
+@login_required
+def interview_new(request):
+    open_interview = Interview.objects.for_user(request.user).in_progress().first()
+    if request.method == "POST":
+        form = StartForm(request.POST)
+        if form.is_valid():
+            try:
+                interview = services.interview_start(
+                    user=request.user,
+                    mode=form.cleaned_data["mode"],
+                    tags=list(form.cleaned_data["tags"]),
+                    question_count=form.cleaned_data["question_count"],
+                    time_limit=form.time_limit,
+                    start_token=form.cleaned_data["start_token"],
+                )
+            except InterviewInProgress as error:
+                messages.error(request, error.message)
+                return redirect("interviews:new")
+            except InterviewError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect(interview.get_absolute_url())
+        status = 400
+    else:
+        form = StartForm(initial={"start_token": uuid.uuid4()})
+        status = 200
+    context = {
+        "form": form,
+        "presets": PRESETS,
+        "open_interview": open_interview,
+        "preset_token": uuid.uuid4,
+    }
+    return render(request, "interviews/new.html", context, status=status)
+
+
+@login_required
+@require_GET
+def interview_detail(request, pk: int):
+    interview = _interview(request, pk)
+    if interview.is_open and interview.is_past_deadline():
+        _locked(request, pk, lambda locked: services.interview_finish(interview=locked))
+        interview.refresh_from_db()
+    if not interview.is_open:
+        return redirect("interviews:review", pk)
+    return redirect("interviews:question", pk, interview.current_position + 1)
+
+
+def _question_context(request, interview: Interview, number: int, form: str | None = None):
+    responses = list(interview.responses.select_related("version"))
+    if not 1 <= number <= len(responses):
+        raise Http404
+    response = responses[number - 1]
+    form = form or request.GET.get("form") or response.form
+    if form != "text":
+        response.form, saved_form = form, response.form
+        if response.variant() is None:
+            form = "text"
+        response.form = saved_form
+    variants = response.snapshot.get("variants", [])
+    return {
+        "interview": interview,
+        "responses": responses,
+        "response": response,
+        "number": number,
+        "total": len(responses),
+        "answered": sum(1 for r in responses if r.is_answered),
+        "answer_form": form,
+        "variant": variants[int(form.removeprefix("variant-"))] if form != "text" else None,
+        "variants": list(enumerate(variants)),
+        "seconds_left": interview.seconds_left(),
+        "max_chars": MAX_ANSWER_CHARS,
+        "show_feedback": interview.mode == Interview.Mode.PRACTICE and response.submitted_at,
+        "reference_html": render_markdown(response.snapshot["reference_answer"]),
+        "assessments": ASSESSMENTS,
+        "tab": _tab(request) or uuid.uuid4().hex,
+    }
+
+
+def _render_question(request, context, status=200):
+    template = "interviews/question.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#panel"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def question_show(request, pk: int, number: int):
+    interview = _interview(request, pk)
+    if not interview.is_open or interview.is_past_deadline():
+        return redirect("interviews:detail", pk)
+    services.interview_move(interview=interview, position=number - 1)
+    return _render_question(request, _question_context(request, interview, number))
+
+
+def _revision(request) -> int | None:
+    try:
+        return int(request.POST["revision"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _tab(request) -> str:
+    """The id of the page that sent the request; a new page (full load) gets a new one."""
+    tab = request.POST.get("tab") or request.GET.get("tab") or ""
+    return tab if TAB_ID.fullmatch(tab) else ""
+
+
+@login_required
+@require_POST
+def response_draft(request, pk: int, number: int):
+    text = request.POST.get("answer", "")
+    try:
+        response = _locked(
+            request,
+            pk,
+            lambda interview: services.response_save_draft(
+                interview=interview,
+                position=number - 1,
+                text=text,
+                revision=_revision(request),
+                tab=_tab(request),
+            ),
+        )
+    except InterviewError as error:
+        return _refusal(request, pk, error, position=number - 1)
+    if not request.htmx:
+        return redirect("interviews:question", pk, number)
+    return render(request, "interviews/_saved.html", {"response": response})
+
+
+def _answer_from(request) -> Answer:
+    choices = []
+    for value in request.POST.getlist("choice"):
+        try:
+            choices.append(int(value))
+        except ValueError:
+            raise InterviewError("选项无效。Invalid choice.") from None
+    return Answer(
+        form=request.POST.get("form", "text"),
+        text=request.POST.get("answer", ""),
+        choices=tuple(sorted(set(choices))),
+        number=request.POST.get("number", "").strip()[:40],
+    )
+
+
+@login_required
+@require_POST
+def response_submit(request, pk: int, number: int):
+    try:
+        answer = _answer_from(request)
+        _locked(
+            request,
+            pk,
+            lambda interview: services.response_submit(
+                interview=interview,
+                position=number - 1,
+                answer=answer,
+                revision=_revision(request),
+                tab=_tab(request),
+            ),
+        )
+    except InterviewError as error:
+        if isinstance(error, services.TimeUp | services.InterviewClosed) and request.htmx:
+            messages.error(request, error.message)
+            return HttpResponseClientRedirect(reverse("interviews:review", args=[pk]))
+        return _refusal(request, pk, error, position=number - 1)
+    interview = _interview(request, pk)
+    if interview.mode == Interview.Mode.PRACTICE:
+        next_number = number
+    else:
+        next_number = _next_unanswered(interview, number)
+        if next_number is None:
+            next_number = number
+    if not request.htmx:
+        return redirect("interviews:question", pk, next_number)
+    services.interview_move(interview=interview, position=next_number - 1)
+    response = _render_question(request, _question_context(request, interview, next_number))
+    response["HX-Push-Url"] = reverse("interviews:question", args=[pk, next_number])
+    response["HX-Trigger"] = "answerSaved"
+    return response
+
+
+def _next_unanswered(interview: Interview, number: int) -> int | None:
+    positions = list(
+        interview.responses.filter(submitted_at__isnull=True).values_list("position", flat=True)
+    )
+    later = [p + 1 for p in positions if p + 1 > number]
+    earlier = [p + 1 for p in positions if p + 1 < number]
+    return (later or earlier or [None])[0]
+
+
+@login_required
+@require_POST
+def response_flag(request, pk: int, number: int):
+    flagged = request.POST.get("flagged") == "1"
+    try:
+        _locked(
+            request,
+            pk,
+            lambda interview: services.response_flag(
+                interview=interview, position=number - 1, flagged=flagged
+            ),
+        )
+    except InterviewError as error:
+        return _refusal(request, pk, error, position=number - 1)
+    if not request.htmx:
+        return redirect("interviews:question", pk, number)
+    interview = _interview(request, pk)
+    return _render_question(request, _question_context(request, interview, number))
+
+
+@login_required
+@require_POST
+def interview_finish(request, pk: int):
+    abandon = request.POST.get("abandon") == "1"
+    _locked(
+        request,
+        pk,
+        lambda interview: services.interview_finish(interview=interview, abandon=abandon),
+    )
+    if abandon:
+        messages.info(request, "已放弃这场面试。The interview was abandoned.")
+        target = reverse("interviews:history")
+    else:
+        target = reverse("interviews:review", args=[pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
+
+
+@login_required
+@require_GET
+def interview_clock(request, pk: int):
+    interview = _interview(request, pk)
+    return JsonResponse(
+        {
+            "state": interview.state,
+            "seconds_left": interview.seconds_left(),
+            "deadline": interview.deadline.isoformat() if interview.deadline else None,
+        }
+    )
+
+
+@login_required
+@require_GET
+def interview_review(request, pk: int):
+    interview = _interview(request, pk)
+    if interview.is_open:
+        if not interview.is_past_deadline():
+            return redirect("interviews:detail", pk)
+        _locked(request, pk, lambda locked: services.interview_finish(interview=locked))
+        interview.refresh_from_db()
+    responses = list(interview.responses.select_related("version"))
+    for response in responses:
+        response.reference_html = render_markdown(response.snapshot["reference_answer"])
+    return render(
+        request,
+        "interviews/review.html",
+        {"interview": interview, "responses": responses, "assessments": ASSESSMENTS},
+    )
+
+
+@login_required
+@require_POST
+def response_assess(request, pk: int, number: int):
+    value = request.POST.get("value", "")
+    try:
+        response = _locked(
+            request,
+            pk,
+            lambda interview: services.response_assess(
+                interview=interview, position=number - 1, value=value
+            ),
+        )
+    except InterviewError as error:
+        return _refusal(request, pk, error, position=number - 1)
+    if not request.htmx:
+        return redirect(reverse("interviews:review", args=[pk]) + f"#q{number}")
+    return render(
+        request,
+        "interviews/_assessment.html",
+        {"response": response, "interview": response.interview, "assessments": ASSESSMENTS},
+    )

@@ -1,0 +1,101 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from interviews.models import Interview
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def candidate_page(live_server, page, django_user_model):
+    call_command("loaddata", "tags", "questions", verbosity=0)
+    django_user_model.objects.create_user("alice", password="alice-pass-2023")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("alice")
+    page.get_by_label("密码").fill("alice-pass-2023")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("navigation", name="主导航 Main")).to_contain_text("alice")
+    return page
+
+
+def test_sit_an_interview_autosave_reload_resume_and_review(
+    live_server, candidate_page, screenshot
+):
+    page = candidate_page
+    page.goto(f"{live_server.url}/interviews/new/")
+    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    expect(page.locator(".progress-label")).to_contain_text("第 1 / 5 题")
+    timer = page.locator("#timer .timer-value")
+    expect(timer).to_contain_text(":")
+
+    answer = page.get_by_label("你的回答 Your answer")
+    answer.fill("我认为这个问题的关键在于理解梯度和损失函数之间的关系。")
+    expect(page.locator("#save-status")).to_contain_text("草稿已保存", timeout=5000)
+    screenshot("interview-question")
+
+    page.reload()
+    expect(page.get_by_label("你的回答 Your answer")).to_have_value(
+        "我认为这个问题的关键在于理解梯度和损失函数之间的关系。"
+    )
+    page.get_by_label("你的回答 Your answer").press("Control+Enter")
+    expect(page.locator(".progress-label")).to_contain_text("第 2 / 5 题")
+    expect(page).to_have_url(f"{live_server.url}/interviews/{Interview.objects.get().pk}/q/2/")
+
+    page.get_by_label("你的回答 Your answer").fill("第二题的草稿")
+    expect(page.locator("#save-status")).to_contain_text("草稿已保存", timeout=5000)
+
+    # Leave and come back: the interview resumes at the same question with its draft.
+    page.goto(f"{live_server.url}/interviews/")
+    page.get_by_role("link", name="继续 Resume").click()
+    expect(page.locator(".progress-label")).to_contain_text("第 2 / 5 题")
+    expect(page.get_by_label("你的回答 Your answer")).to_have_value("第二题的草稿")
+
+    page.get_by_role("button", name="标记稍后看").click()
+    expect(page.get_by_role("button", name="取消标记")).to_be_visible()
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="交卷").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("面试复盘")
+    expect(page.locator(".review-item")).to_have_count(5)
+    expect(page.locator("#q1 .answer-text")).to_contain_text("梯度和损失函数")
+    expect(page.locator("#q2 .answer-text")).to_contain_text("第二题的草稿")
+    page.locator("#q1").get_by_role("button", name="部分会").click()
+    expect(page.locator("#q1").get_by_role("button", name="部分会")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    screenshot("interview-review")
+
+
+def test_time_running_out_ends_the_interview_in_the_browser(
+    live_server, candidate_page, screenshot
+):
+    page = candidate_page
+    page.goto(f"{live_server.url}/interviews/new/")
+    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    expect(page.locator(".progress-label")).to_contain_text("第 1 / 5 题")
+    interview = Interview.objects.get()
+    interview.deadline = timezone.now() + timedelta(seconds=4)
+    interview.save()
+    page.reload()
+    page.get_by_label("你的回答 Your answer").fill("最后几秒写下的答案")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("面试复盘", timeout=20000)
+    expect(page.locator(".review-summary")).to_contain_text("已超时")
+    expect(page.locator("#q1 .answer-text")).to_contain_text("最后几秒写下的答案")
+    screenshot("interview-timed-out")
+
+
+def test_the_question_page_works_on_a_phone(live_server, candidate_page, screenshot):
+    page = candidate_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/interviews/new/")
+    page.get_by_role("button", name="练习 5 题").click()
+    expect(page.locator(".progress-label")).to_contain_text("第 1 / 5 题")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_label("你的回答 Your answer").fill("练习模式的回答")
+    page.get_by_role("button", name="提交答案").click()
+    expect(page.locator(".feedback")).to_contain_text("参考答案")
+    screenshot("practice-feedback-phone")

@@ -1,0 +1,242 @@
+import pytest
+from django.urls import reverse
+
+from interviews.models import Interview, Response
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def interview(start_interview, candidate, candidate_client):
+    return start_interview(candidate, count=3)
+
+
+def url(name, interview, number=None):
+    args = [interview.pk] if number is None else [interview.pk, number]
+    return reverse(f"interviews:{name}", args=args)
+
+
+def first_response(interview) -> Response:
+    return interview.responses.get(position=0)
+
+
+def test_the_question_page_shows_one_question_and_progress(candidate_client, interview):
+    page = candidate_client.get(url("question", interview, 1))
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert first_response(interview).version.data["prompt"] in content
+    assert "第 1 / 3 题" in content
+    assert 'role="progressbar"' in content
+
+
+def test_the_detail_url_resumes_at_the_current_question(candidate_client, interview):
+    candidate_client.get(url("question", interview, 2))
+    response = candidate_client.get(interview.get_absolute_url())
+    assert response["Location"] == url("question", interview, 2)
+
+
+def test_a_draft_is_saved_and_shown_after_a_reload(candidate_client, interview):
+    response = candidate_client.post(
+        url("draft", interview, 1),
+        {"answer": "反向传播用链式法则", "revision": 0},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "草稿已保存" in response.content.decode()
+    assert first_response(interview).draft_text == "反向传播用链式法则"
+    page = candidate_client.get(url("question", interview, 1)).content.decode()
+    assert "反向传播用链式法则" in page
+
+
+def test_submitting_scores_the_answer_and_moves_on(candidate_client, interview):
+    response = candidate_client.post(
+        url("submit", interview, 1), {"answer": "一个回答", "revision": 0}
+    )
+    assert response["Location"] == url("question", interview, 2)
+    saved = first_response(interview)
+    assert saved.submitted_at is not None
+    assert saved.answer_text == "一个回答"
+    assert saved.auto_score is not None
+    assert saved.time_spent is not None
+
+
+def test_htmx_submit_swaps_in_the_next_question(candidate_client, interview):
+    response = candidate_client.post(
+        url("submit", interview, 1),
+        {"answer": "一个回答", "revision": 0},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == url("question", interview, 2)
+    assert "<html" not in response.content.decode()
+    assert "第 2 / 3 题" in response.content.decode()
+
+
+def test_the_same_answer_twice_is_recorded_once(candidate_client, interview):
+    data = {"answer": "相同的回答", "revision": 0}
+    candidate_client.post(url("submit", interview, 1), data)
+    saved = first_response(interview)
+    second = candidate_client.post(url("submit", interview, 1), data)
+    assert second.status_code == 302
+    again = first_response(interview)
+    assert again.revision == saved.revision
+    assert again.submitted_at == saved.submitted_at
+
+
+def test_a_page_that_is_out_of_date_is_refused(candidate_client, interview):
+    candidate_client.post(url("draft", interview, 1), {"answer": "tab A", "revision": 0})
+    response = candidate_client.post(url("draft", interview, 1), {"answer": "tab B", "revision": 0})
+    assert response.status_code == 409
+    assert "another tab" in response.content.decode()
+    assert first_response(interview).draft_text == "tab A"
+    stale_submit = candidate_client.post(
+        url("submit", interview, 1), {"answer": "tab B", "revision": 0}
+    )
+    assert stale_submit.status_code == 409
+    assert first_response(interview).submitted_at is None
+
+
+def test_an_overlong_answer_is_refused_and_kept(candidate_client, interview):
+    text = "长" * 5001
+    response = candidate_client.post(
+        url("submit", interview, 1),
+        {"answer": text, "revision": 0},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    assert "5000" in response.content.decode()
+    assert response["HX-Retarget"] == "#answer-errors"  # the box and its text stay
+    saved = first_response(interview)
+    assert saved.submitted_at is None and saved.draft_text == ""
+    draft = candidate_client.post(url("draft", interview, 1), {"answer": text, "revision": 0})
+    assert draft.status_code == 400
+
+
+def test_an_answer_of_exactly_the_limit_is_accepted(candidate_client, interview):
+    response = candidate_client.post(
+        url("submit", interview, 1), {"answer": "a" * 5000, "revision": 0}
+    )
+    assert response.status_code == 302
+
+
+def test_flag_and_skip(candidate_client, interview):
+    candidate_client.post(url("flag", interview, 2), {"flagged": "1"})
+    assert interview.responses.get(position=1).flagged
+    page = candidate_client.get(url("question", interview, 2)).content.decode()
+    assert "取消标记" in page
+    candidate_client.post(url("flag", interview, 2), {"flagged": "0"})
+    assert not interview.responses.get(position=1).flagged
+
+
+def test_unknown_question_number_is_404(candidate_client, interview):
+    assert candidate_client.get(url("question", interview, 4)).status_code == 404
+    assert candidate_client.post(url("submit", interview, 9), {"answer": "x"}).status_code == 400
+
+
+def test_finishing_scores_drafts_and_shows_the_review(candidate_client, interview):
+    candidate_client.post(url("submit", interview, 1), {"answer": "提交的答案", "revision": 0})
+    candidate_client.post(url("draft", interview, 2), {"answer": "只存了草稿", "revision": 0})
+    response = candidate_client.post(url("finish", interview))
+    assert response["Location"] == url("review", interview)
+    interview.refresh_from_db()
+    assert interview.state == Interview.State.FINISHED
+    assert interview.score is not None
+    assert interview.topic_scores
+    drafted = interview.responses.get(position=1)
+    assert drafted.from_draft and drafted.answer_text == "只存了草稿"
+    review = candidate_client.get(url("review", interview)).content.decode()
+    assert "提交的答案" in review and "只存了草稿" in review
+    assert "参考答案" in review
+
+
+def test_nothing_can_change_after_finishing(candidate_client, interview):
+    candidate_client.post(url("finish", interview))
+    response = candidate_client.post(url("submit", interview, 1), {"answer": "晚了", "revision": 0})
+    assert response.status_code == 302
+    assert response["Location"] == url("review", interview)
+    assert first_response(interview).answer_text == ""
+    draft = candidate_client.post(
+        url("draft", interview, 1),
+        {"answer": "晚了", "revision": 0},
+        headers={"HX-Request": "true"},
+    )
+    assert draft.status_code == 409
+
+
+def test_self_assessment_sits_beside_the_automatic_score(candidate_client, interview):
+    candidate_client.post(url("submit", interview, 1), {"answer": "一个回答", "revision": 0})
+    early = candidate_client.post(url("assess", interview, 1), {"value": "knew"})
+    assert early.status_code == 400  # not before the interview is over
+    candidate_client.post(url("finish", interview))
+    score = first_response(interview).auto_score
+    candidate_client.post(url("assess", interview, 1), {"value": "knew"})
+    saved = first_response(interview)
+    assert saved.self_assessment == "knew"
+    assert saved.auto_score == score
+    bad = candidate_client.post(url("assess", interview, 1), {"value": "genius"})
+    assert bad.status_code == 400
+    assert first_response(interview).self_assessment == "knew"
+
+
+def test_practice_mode_gives_feedback_after_each_answer(
+    start_interview, candidate, candidate_client
+):
+    practice = start_interview(candidate, mode="practice", count=2)
+    response = candidate_client.post(
+        url("submit", practice, 1), {"answer": "练习的回答", "revision": 0}
+    )
+    assert response["Location"] == url("question", practice, 1)
+    page = candidate_client.get(url("question", practice, 1)).content.decode()
+    assert "参考答案" in page and "得分" in page
+    assess = candidate_client.post(url("assess", practice, 1), {"value": "partly"})
+    assert assess.status_code == 302
+    assert first_response(practice).self_assessment == "partly"
+
+
+def test_objective_form_is_scored_exactly(candidate_client, candidate, bank):
+    from interviews import services
+
+    question = bank.get(source_number=43)
+    interview = services.interview_start(
+        user=candidate,
+        mode="practice",
+        tags=[],
+        question_count=59,
+        time_limit=None,
+        start_token="6f1c3bd2-3f4e-4a55-9a10-1f0e5c0b6a7d",
+    )
+    number = interview.responses.get(question=question).number
+    data = {"form": "variant-0", "number": "50", "revision": 0}
+    candidate_client.post(url("submit", interview, number), data)
+    assert interview.responses.get(question=question).auto_score == 1
+    wrong = {"form": "variant-0", "number": "49", "revision": 1}
+    candidate_client.post(url("submit", interview, number), wrong)
+    assert interview.responses.get(question=question).auto_score == 0
+    bad_form = candidate_client.post(
+        url("submit", interview, number), {"form": "variant-7", "revision": 2}
+    )
+    assert bad_form.status_code == 400
+
+
+def test_history_lists_interviews_and_offers_resume(candidate_client, interview):
+    page = candidate_client.get(reverse("interviews:history")).content.decode()
+    assert "继续" in page and interview.get_absolute_url() in page
+    candidate_client.post(url("finish", interview))
+    page = candidate_client.get(reverse("interviews:history")).content.decode()
+    assert url("review", interview) in page
+
+
+def test_a_tabs_own_draft_then_submit_never_conflict(candidate_client, interview):
+    tab = "a" * 32
+    candidate_client.post(url("draft", interview, 1), {"answer": "草稿", "revision": 0, "tab": tab})
+    # The submit left before the draft's answer came back: its revision is one behind.
+    response = candidate_client.post(
+        url("submit", interview, 1), {"answer": "最终答案", "revision": 0, "tab": tab}
+    )
+    assert response.status_code == 302
+    assert first_response(interview).answer_text == "最终答案"
+    other = candidate_client.post(
+        url("submit", interview, 1), {"answer": "另一个标签页", "revision": 0, "tab": "b" * 32}
+    )
+    assert other.status_code == 409
+    assert first_response(interview).answer_text == "最终答案"

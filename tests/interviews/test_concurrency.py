@@ -1,0 +1,99 @@
+"""Concurrent writes to one interview, through real separate database connections."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from interviews.models import Response
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(requests):
+    """Send each (client, path, data) at the same moment from its own thread."""
+    barrier = threading.Barrier(len(requests))
+    results = [None] * len(requests)
+
+    def send(index, client, path, data):
+        try:
+            barrier.wait()
+            results[index] = client.post(path, data).status_code
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_same_answer_from_two_tabs_is_recorded_once(start_interview, candidate):
+    interview = start_interview(candidate, count=2)
+    path = reverse("interviews:submit", args=[interview.pk, 1])
+    data = {"answer": "同一个答案", "revision": 0}
+    statuses = run_together([(logged_in(candidate), path, data) for _ in range(4)])
+    assert statuses.count(302) == 4  # every tab sees success…
+    response = Response.objects.get(interview=interview, position=0)
+    assert response.revision == 1  # …and it was written once
+    assert response.answer_text == "同一个答案"
+
+
+def test_different_answers_from_two_tabs_one_wins_the_other_is_told(start_interview, candidate):
+    interview = start_interview(candidate, count=2)
+    path = reverse("interviews:submit", args=[interview.pk, 1])
+    statuses = run_together(
+        [
+            (logged_in(candidate), path, {"answer": "标签页 A", "revision": 0}),
+            (logged_in(candidate), path, {"answer": "标签页 B", "revision": 0}),
+        ]
+    )
+    assert sorted(statuses) == [302, 409]
+    response = Response.objects.get(interview=interview, position=0)
+    assert response.revision == 1
+    assert response.answer_text in ("标签页 A", "标签页 B")
+
+
+def test_concurrent_drafts_to_different_questions_all_land(start_interview, candidate):
+    interview = start_interview(candidate, count=4)
+    requests = [
+        (
+            logged_in(candidate),
+            reverse("interviews:draft", args=[interview.pk, n]),
+            {"answer": f"草稿 {n}", "revision": 0},
+        )
+        for n in range(1, 5)
+    ]
+    statuses = run_together(requests)
+    assert statuses == [302] * 4
+    drafts = dict(
+        Response.objects.filter(interview=interview).values_list("position", "draft_text")
+    )
+    assert drafts == {n - 1: f"草稿 {n}" for n in range(1, 5)}
+
+
+def test_concurrent_starts_with_one_token_make_one_interview(bank, candidate):
+    from interviews.models import Interview
+
+    path = reverse("interviews:new")
+    data = {
+        "mode": "interview",
+        "question_count": 5,
+        "time_limit_minutes": 20,
+        "start_token": "0b8f9a3e-7c55-4b9e-9d8e-2a3c4d5e6f70",
+    }
+    statuses = run_together([(logged_in(candidate), path, data) for _ in range(4)])
+    assert statuses == [302] * 4
+    assert Interview.objects.filter(user=candidate).count() == 1

@@ -1,0 +1,53 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, method, path, data=None):
+    with CaptureQueriesContext(connection) as captured:
+        getattr(client, method)(path, data or {})
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "data"),
+    [
+        ("get", "question", None),
+        ("post", "draft", {"answer": "草稿", "revision": 0}),
+        ("post", "submit", {"answer": "答案", "revision": 0}),
+        ("post", "flag", {"flagged": "1"}),
+    ],
+)
+def test_queries_per_request_do_not_grow_with_the_interview(
+    client, start_interview, candidate, django_user_model, method, name, data
+):
+    small = start_interview(candidate, count=2)
+    other = django_user_model.objects.create_user("bob", password="bob-pass-2023")
+    large = start_interview(other, count=30)
+    client.force_login(candidate)
+    small_count = count_queries(
+        client, method, reverse(f"interviews:{name}", args=[small.pk, 1]), data
+    )
+    client.force_login(other)
+    large_count = count_queries(
+        client, method, reverse(f"interviews:{name}", args=[large.pk, 1]), data
+    )
+    assert small_count == large_count
+    assert large_count <= 12
+
+
+def test_review_and_history_queries_are_bounded(
+    client, start_interview, candidate, django_assert_max_num_queries
+):
+    from interviews import services
+
+    interview = start_interview(candidate, count=30)
+    services.interview_finish(interview=interview)
+    client.force_login(candidate)
+    with django_assert_max_num_queries(6):
+        client.get(reverse("interviews:review", args=[interview.pk]))
+    with django_assert_max_num_queries(6):
+        client.get(reverse("interviews:history"))
