@@ -238,9 +238,6 @@ def _segmenter():
     return _jieba
 
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|\S")
-
-
 @dataclass
 class _Token:
     text: str
@@ -250,43 +247,48 @@ class _Token:
 
 
 def _tokenize(text: str, phrases: Sequence[tuple[int, int]] = ()) -> list[_Token]:
-    """Words of ``text``; Chinese by jieba, each matched rubric phrase kept as one word.
+    """Words of ``text`` (spaces dropped), each matched rubric phrase kept as one word.
 
-    Rather than ``jieba.add_word`` (which changes jieba's global dictionary, so that the words of
-    every rubric ever scored would change how later answers are cut), jieba's words are cut at the
-    edges of this answer's phrase matches and the pieces inside a match are joined again.
+    One jieba pass over the whole text; English words come out whole, and "doesn't" is put back
+    together. Rather than ``jieba.add_word`` (which changes jieba's global dictionary, so that the
+    rubrics scored before would change how later answers are cut), jieba's words are cut at the
+    edges of this answer's phrase matches and the pieces inside one match are joined again.
     """
     merged = _merge(phrases)
     starts = [start for start, _ in merged]
     edges = sorted({edge for span in merged for edge in span})
     tokens: list[_Token] = []
-
-    def add_chinese(word: str, begin: int, end: int) -> None:
+    for word, begin, end in _segmenter().tokenize(text, HMM=False):
+        first = word[0]
+        if first.isspace():
+            continue
+        if first.isascii() and first.isalnum():
+            last = tokens[-1] if len(tokens) > 1 else None
+            if (
+                last
+                and last.text == "'"
+                and last.start == begin - 1
+                and tokens[-2].kind == "en"
+                and tokens[-2].end == last.start
+            ):
+                tokens.pop()
+                head = tokens.pop()
+                tokens.append(_Token(text[head.start : end], head.start, end, "en"))
+            else:
+                tokens.append(_Token(word, begin, end, "en"))
+            continue
+        if not _is_cjk(first):
+            tokens.append(_Token(word, begin, end, "punct"))
+            continue
         cuts = edges[bisect.bisect_right(edges, begin) : bisect.bisect_left(edges, end)]
         for left, right in zip([begin, *cuts], [*cuts, end], strict=True):
             i = bisect.bisect_right(starts, left) - 1
             inside = i >= 0 and right <= merged[i][1]
             last = tokens[-1] if tokens else None
-            if (
-                inside
-                and last
-                and last.kind == "zh"
-                and last.end == left
-                and last.start >= starts[i]
-            ):
+            if inside and last and last.kind == "zh" and last.end == left and last.start >= starts[i]:
                 tokens[-1] = _Token(last.text + text[left:right], last.start, right, "zh")
             else:
                 tokens.append(_Token(text[left:right], left, right, "zh"))
-
-    for match in _TOKEN.finditer(text):
-        piece, start = match.group(), match.start()
-        if _is_cjk(piece[0]):
-            for word, begin, end in _segmenter().tokenize(piece, HMM=False):
-                add_chinese(word, start + begin, start + end)
-        elif piece[0].isascii() and piece[0].isalnum():
-            tokens.append(_Token(piece, start, match.end(), "en"))
-        else:
-            tokens.append(_Token(piece, start, match.end(), "punct"))
     return tokens
 
 

@@ -122,6 +122,17 @@
     }
   });
 
+  // Closing or hiding the tab: hand the last keystrokes to the browser to deliver.
+  document.addEventListener("visibilitychange", function () {
+    const form = document.getElementById("answer-form");
+    const answer = document.getElementById("answer");
+    if (document.visibilityState !== "hidden" || !form || !answer || finishing) return;
+    if (answer.value === answer.dataset.lastSent) return;
+    const data = new FormData(form);
+    answer.dataset.lastSent = answer.value;
+    navigator.sendBeacon(answer.getAttribute("hx-post"), data);
+  });
+
   document.addEventListener("htmx:afterSettle", setup);
   document.addEventListener("DOMContentLoaded", setup);
 })();
