@@ -246,19 +246,25 @@ class _Token:
     kind: str  # "zh", "en" or "punct"
 
 
-def _tokenize(text: str, phrases: Sequence[tuple[int, int]] = ()) -> list[_Token]:
+def _tokenize(
+    text: str, phrases: Sequence[tuple[int, int]] = (), begin: int = 0, end: int | None = None
+) -> list[_Token]:
     """Words of ``text`` (spaces dropped), each matched rubric phrase kept as one word.
 
     One jieba pass over the whole text; English words come out whole, and "doesn't" is put back
     together. Rather than ``jieba.add_word`` (which changes jieba's global dictionary, so that the
     rubrics scored before would change how later answers are cut), jieba's words are cut at the
     edges of this answer's phrase matches and the pieces inside one match are joined again.
+    Only ``text[begin:end]`` is cut; offsets are into ``text``.
     """
-    merged = _merge(phrases)
+    end = len(text) if end is None else end
+    merged = [(max(a, begin), min(b, end)) for a, b in _merge(phrases) if a < end and b > begin]
     starts = [start for start, _ in merged]
     edges = sorted({edge for span in merged for edge in span})
     tokens: list[_Token] = []
-    for word, begin, end in _segmenter().tokenize(text, HMM=False):
+    offset = begin
+    for word, begin, end in _segmenter().tokenize(text[offset:end], HMM=False):
+        begin, end = begin + offset, end + offset
         first = word[0]
         if first.isspace():
             continue
@@ -285,7 +291,13 @@ def _tokenize(text: str, phrases: Sequence[tuple[int, int]] = ()) -> list[_Token
             i = bisect.bisect_right(starts, left) - 1
             inside = i >= 0 and right <= merged[i][1]
             last = tokens[-1] if tokens else None
-            if inside and last and last.kind == "zh" and last.end == left and last.start >= starts[i]:
+            if (
+                inside
+                and last
+                and last.kind == "zh"
+                and last.end == left
+                and last.start >= starts[i]
+            ):
                 tokens[-1] = _Token(last.text + text[left:right], last.start, right, "zh")
             else:
                 tokens.append(_Token(text[left:right], left, right, "zh"))
@@ -348,19 +360,48 @@ def _has_negator(text: str) -> bool:
     return any(_is_negator(tokens, i) for i in range(len(tokens)))
 
 
+_CLAUSE_CHARS = frozenset(",;:!?()[]\"'\n")
+_SENTENCE_CHARS = frozenset(".;!?\n")
+_WINDOW = 40  # characters before a phrase in which to look for its negator
+
+
+def _boundary(text: str, position: int, chars: frozenset[str], limit: int) -> int:
+    """Where the clause or sentence holding ``position`` starts, looking back ``limit`` chars."""
+    floor = max(0, position - limit)
+    for i in range(position - 1, floor - 1, -1):
+        char = text[i]
+        if char == "." and text[i - 1 : i].isdigit() and text[i + 1 : i + 2].isdigit():
+            continue
+        if char in chars or (char == "." and "." not in chars and i > 0):
+            return i + 1
+    return floor
+
+
 class _Answer:
-    """A normalised answer, its words and the places where rubric phrases were found."""
+    """A normalised answer and the places where rubric phrases were found in it.
+
+    Words are cut lazily: around a phrase to judge negation, and for the whole text only when the
+    answer might be a bare list of terms.
+    """
 
     def __init__(self, text: str, phrases: Sequence[tuple[int, int]]):
         self.text = text
-        self.tokens = _tokenize(text, phrases) if phrases else []
-        self._starts = [token.start for token in self.tokens]
+        self.phrases = _merge(phrases)
+        self._tokens: list[_Token] | None = None
 
-    def negated(self, start: int) -> bool:
-        """Is the phrase found at ``start`` denied by a negator just before it, in its clause?"""
-        tokens = self.tokens
-        index = bisect.bisect_right(self._starts, start) - 1
-        if index < 0:
+    @property
+    def tokens(self) -> list[_Token]:
+        if self._tokens is None:
+            self._tokens = _tokenize(self.text, self.phrases)
+        return self._tokens
+
+    def negated(self, span: tuple[int, int]) -> bool:
+        """Is the phrase at ``span`` denied by a negator just before it, in its clause?"""
+        start, end = span
+        begin = _boundary(self.text, start, _CLAUSE_CHARS, _WINDOW)
+        tokens = _tokenize(self.text, self.phrases, begin, end)
+        index = next((i for i, t in enumerate(tokens) if t.end > start), len(tokens))
+        if index >= len(tokens):
             return False
         token = tokens[index]
         limit = _GAP_ZH if token.kind == "zh" else _GAP_EN
@@ -368,14 +409,14 @@ class _Answer:
         if token.start < start:
             # The phrase begins inside a word: "收敛" in "不收敛", "死亡" in "神经元死亡".
             if self.text[token.start : start] in NEGATORS_ZH:
-                return not self._qualified(index)
+                return not self._qualified(token.start)
             gap = 1
         for position in range(index - 1, -1, -1):
             previous = tokens[position]
             if _is_break(tokens, position, self.text):
                 return False
             if _is_negator(tokens, position):
-                return not self._qualified(position)
+                return not self._qualified(previous.start)
             if previous.kind == "en":
                 limit = _GAP_EN
             gap += previous.kind != "punct"
@@ -383,28 +424,29 @@ class _Answer:
                 return False
         return False
 
-    def _qualified(self, index: int) -> bool:
-        """Does a consequence or a condition come before the negator at ``index``?"""
+    def _qualified(self, negator: int) -> bool:
+        """Does a consequence or a condition come before the negator starting at ``negator``?"""
+        begin = _boundary(self.text, negator, _SENTENCE_CHARS, 200)
+        tokens = _tokenize(self.text, self.phrases, begin, negator)
         in_clause = True
-        for position in range(index - 1, -1, -1):
-            token = self.tokens[position]
-            if _is_break(self.tokens, position, self.text, _SENTENCE_PUNCT):
-                return False
-            if _is_break(self.tokens, position, self.text):
+        for position in range(len(tokens) - 1, -1, -1):
+            token = tokens[position]
+            if _is_break(tokens, position, self.text):
                 in_clause = False
                 continue
             if in_clause and token.text in _CONSEQUENCE or token.text in _CONDITION:
                 return True
             if not in_clause:
                 # An earlier clause that opens with a negator is a condition: "没有激活函数,…".
-                opens = position == 0 or _is_break(self.tokens, position - 1, self.text)
-                if opens and _is_negator(self.tokens, position):
+                opens = position == 0 or _is_break(tokens, position - 1, self.text)
+                if opens and _is_negator(tokens, position):
                     return True
         return False
 
 
 # --- Structure: copies and lists of terms --------------------------------------------------------
 
+_NOT_CONTENT = re.compile(r"[\W_]+")
 _UNIT = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LIST_PROMPT = re.compile(
     r"有哪些|哪几|哪些|多少种|几种|哪种|列举|举几个|举出|两种|三种"
@@ -503,6 +545,9 @@ def _is_list_of_terms(answer: _Answer, spans: list[tuple[int, int]], points_hit:
     if points_hit < 2 or not spans:
         return False
     matched = sum(end - start for start, end in spans)
+    content = len(_NOT_CONTENT.sub("", answer.text))
+    if matched < 0.25 * content:
+        return False  # mostly other words: sentences, not a list (and no need to cut words)
     starts = [start for start, _ in spans]
     glue = other = words = 0
     for token in answer.tokens:
@@ -584,7 +629,7 @@ def score_text(snapshot: dict, answer: str) -> Score:
             kept_all: list[tuple[int, int]] = []
             for part in _phrase_parts(phrase):
                 occurrences = found[part]
-                kept = [s for s in occurrences if not (negatable and answer_.negated(s[0]))]
+                kept = [s for s in occurrences if not (negatable and answer_.negated(s))]
                 negated = negated or len(kept) < len(occurrences)
                 if not kept:
                     kept_all = []

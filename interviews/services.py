@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from interviews import scoring
 from interviews.models import MAX_ANSWER_CHARS, Interview, Response
+from interviews.signals import interview_finished
 from questions.models import Question, QuestionVersion, Tag
 
 RECENT_INTERVIEWS = 3
@@ -119,15 +120,28 @@ def interview_start(
     question_count: int,
     time_limit: timedelta | None,
     start_token,
+    questions: list[Question] | None = None,
 ) -> Interview:
-    """Start an interview; the same start token (a double submit) returns the same one."""
+    """Start an interview; the same start token (a double submit) returns the same one.
+
+    `questions` (published ones, in order) replaces the random draw, for targeted practice.
+    """
     existing = Interview.objects.for_user(user).filter(start_token=start_token).first()
     if existing is not None:
         return existing
     open_one = Interview.objects.for_user(user).in_progress().first()
     if open_one is not None:
         raise InterviewInProgress(open_one)
-    questions = draw_questions(user=user, tags=tags, count=question_count)
+    if questions is None:
+        questions = draw_questions(user=user, tags=tags, count=question_count)
+    else:
+        published = {
+            q.id: q
+            for q in Question.objects.published()
+            .filter(id__in=[q.id for q in questions])
+            .prefetch_related("tags", "key_points", "variants__choices")
+        }
+        questions = [published[q.id] for q in questions if q.id in published][:question_count]
     if not questions:
         raise InterviewError("所选主题下没有题目。There are no questions in these topics.")
     now = timezone.now()
@@ -348,6 +362,7 @@ def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -
         interview.state = Interview.State.FINISHED
     interview.finished_at = now
     interview.save(update_fields=["score", "topic_scores", "state", "finished_at"])
+    interview_finished.send(sender=Interview, interview=interview, responses=responses)
     return interview
 
 

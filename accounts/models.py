@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Profile(models.Model):
+    """What a user shows others and how they like the site: never their e-mail address."""
+
+    class Language(models.TextChoices):
+        ZH = "zh-hans", "简体中文"
+        EN = "en", "English"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField("显示名称 Display name", max_length=40, blank=True)
+    language = models.CharField(
+        "语言 Language", max_length=8, choices=Language.choices, default=Language.ZH
+    )
+    timezone = models.CharField(
+        "时区 Time zone", max_length=64, default="Asia/Shanghai", choices=timezone_choices
+    )
+
+    class Meta:
+        verbose_name = "个人资料 Profile"
+        verbose_name_plural = "个人资料 Profiles"
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.user.get_username()
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+def profile_for(user) -> Profile:
+    """The user's profile, created with defaults on first use."""
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
