@@ -166,6 +166,19 @@ class Response(models.Model):
     def snapshot(self) -> dict:
         return self.version.data
 
+    @property
+    def answer_display(self) -> str:
+        """The answer as the candidate gave it: text, the chosen choices' texts, or a number."""
+        variant = self.variant()
+        if variant is None:
+            return self.answer_text
+        if variant["kind"] == "numeric":
+            return str(self.answer_value or "")
+        chosen = self.answer_value or []
+        return "; ".join(
+            choice["text"] for index, choice in enumerate(variant["choices"]) if index in chosen
+        )
+
     def variant(self) -> dict | None:
         if not self.form.startswith("variant-"):
             return None

@@ -7,6 +7,6 @@ urlpatterns = [
     path("", question_views.home, name="home"),
     path("questions/", include("questions.urls")),
     path("interviews/", include("interviews.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
