@@ -18,6 +18,7 @@ from interviews.models import MAX_ANSWER_CHARS, Interview, Response
 from interviews.services import Answer, InterviewError, InterviewInProgress
 from questions.markup import render as render_markdown
 from questions.models import Tag
+from quizsite.ratelimit import rate_limited
 
 ASSESSMENTS = Response.SelfAssessment
 TAB_ID = re.compile(r"[0-9a-f]{32}")
@@ -63,6 +64,7 @@ def interview_history(request):
 
 
 @login_required
+@rate_limited("start")
 def interview_new(request):
     open_interview = Interview.objects.for_user(request.user).in_progress().first()
     if request.method == "POST":
@@ -172,6 +174,7 @@ def _tab(request) -> str:
 
 @login_required
 @require_POST
+@rate_limited("draft")
 def response_draft(request, pk: int, number: int):
     text = request.POST.get("answer", "")
     try:
@@ -210,6 +213,7 @@ def _answer_from(request) -> Answer:
 
 @login_required
 @require_POST
+@rate_limited("answer")
 def response_submit(request, pk: int, number: int):
     try:
         answer = _answer_from(request)

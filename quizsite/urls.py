@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from questions import views as question_views
+from quizsite import views as site_views
+
+handler500 = "quizsite.views.server_error"
 
 urlpatterns = [
     path("", question_views.home, name="home"),
@@ -9,4 +12,5 @@ urlpatterns = [
     path("interviews/", include("interviews.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", site_views.health, name="health"),
 ]

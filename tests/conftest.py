@@ -1,6 +1,10 @@
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 
+from interviews import services
 from questions.models import Question
 
 
@@ -41,3 +45,25 @@ def candidate_client(client, candidate):
 def staff_client(client, staff):
     client.force_login(staff)
     return client
+
+
+@pytest.fixture
+def start_interview(bank):
+    """Start an interview for a user through the real service."""
+
+    def start(user, *, mode="interview", count=3, minutes=20, tags=()):
+        return services.interview_start(
+            user=user,
+            mode=mode,
+            tags=list(tags),
+            question_count=count,
+            time_limit=timedelta(minutes=minutes) if mode == "interview" else None,
+            start_token=uuid.uuid4(),
+        )
+
+    return start
+
+
+@pytest.fixture
+def stranger(django_user_model):
+    return django_user_model.objects.create_user("charlie", password="charlie-pass-2023")
