@@ -10,7 +10,8 @@ class SignupForm(UserCreationForm):
         label="显示名称 Display name",
         max_length=40,
         required=False,
-        help_text="排行榜上显示的名字;留空则用用户名。Shown on leaderboards; blank uses your username.",
+        help_text="排行榜上显示的名字;留空则用用户名。"
+        "Shown on leaderboards; blank uses your username.",
     )
     email = forms.EmailField(
         label="邮箱 E-mail",
