@@ -18,8 +18,8 @@ Matching works on normalised text: NFKC (full-width to half-width), one set of p
 lower case, traditional to simplified Chinese, collapsed whitespace. English phrases start on a
 word boundary, so "gan" is not found in "organizing" nor "relu" in "prelu"; their last word may be
 continued ("regulariz" finds "regularization"), other words may be inflected ("reduce variance"
-finds "reduces variance"). Chinese is segmented with jieba, the rubric phrases added as words, to
-find clauses, negators and the function words that make a sentence.
+finds "reduces variance"). Chinese is segmented with jieba, each rubric phrase kept as one word,
+to find clauses, negators and the function words that make a sentence.
 
 Objective variants (:func:`score_objective`) are scored exactly; see its docstring.
 """
@@ -44,6 +44,7 @@ __all__ = [
     "score_objective",
     "score_text",
     "spearman",
+    "warm_up",
 ]
 
 
@@ -105,7 +106,8 @@ _PUNCTUATION = str.maketrans(
         "•": " ",
     }
 )
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[^\S\n]+")
+_LINES = re.compile(r"\s*\n\s*")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _lock = threading.RLock()
 _converter = None
@@ -125,9 +127,10 @@ def _to_simplified(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFKC, one set of punctuation, lower case, simplified Chinese, single spaces."""
+    """NFKC, one set of punctuation, lower case, simplified Chinese, single spaces and newlines."""
     text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION).lower()
-    return _SPACES.sub(" ", _to_simplified(text)).strip()
+    text = _LINES.sub("\n", _SPACES.sub(" ", _to_simplified(text)))
+    return text.strip()
 
 
 # --- Phrases -------------------------------------------------------------------------------------
@@ -184,7 +187,7 @@ def _pattern(part: str) -> re.Pattern | None:
         pieces.pop()
     if not pieces:
         return None
-    last_word = max((i for i, (kind, _) in enumerate(pieces) if kind != "sep"), default=-1)
+    last = len(pieces) - 1  # separators were stripped from both ends
     out = ["(?<![a-z0-9])"] if pieces[0][0] == "word" else []
     previous = None
     for index, (kind, piece) in enumerate(pieces):
@@ -193,7 +196,7 @@ def _pattern(part: str) -> re.Pattern | None:
         elif kind == "word":
             if previous == "cjk":
                 out.append(r"\s*")
-            if index == last_word:
+            if index == last:
                 out.append(_final(piece))
             else:
                 out.append(_inflected(piece) + "(?![a-z])")
@@ -203,7 +206,7 @@ def _pattern(part: str) -> re.Pattern | None:
             out.append(re.escape(piece))
         else:
             out.append((r"\s*" if index else "") + re.escape(piece))
-            if index != len(pieces) - 1:
+            if index != last:
                 out.append(r"\s*")
         previous = kind
     regex = "".join(out)
@@ -249,87 +252,94 @@ class _Token:
 def _tokenize(
     text: str, phrases: Sequence[tuple[int, int]] = (), begin: int = 0, end: int | None = None
 ) -> list[_Token]:
-    """Words of ``text`` (spaces dropped), each matched rubric phrase kept as one word.
+    """The words of ``text[begin:end]`` (offsets into ``text``), each rubric phrase kept whole.
 
-    One jieba pass over the whole text; English words come out whole, and "doesn't" is put back
-    together. Rather than ``jieba.add_word`` (which changes jieba's global dictionary, so that the
-    rubrics scored before would change how later answers are cut), jieba's words are cut at the
-    edges of this answer's phrase matches and the pieces inside one match are joined again.
-    Only ``text[begin:end]`` is cut; offsets are into ``text``.
+    One jieba pass; English words come out whole and "doesn't" is put back together. Spaces are
+    dropped, newlines kept as punctuation. Instead of ``jieba.add_word``, which changes jieba's
+    global dictionary (so that every rubric scored before would change how later answers are
+    cut), jieba's words are cut at the edges of this answer's phrase matches (``phrases``) and
+    the pieces inside one match are joined again.
     """
     end = len(text) if end is None else end
-    merged = [(max(a, begin), min(b, end)) for a, b in _merge(phrases) if a < end and b > begin]
-    starts = [start for start, _ in merged]
-    edges = sorted({edge for span in merged for edge in span})
+    spans = [(max(a, begin), min(b, end)) for a, b in _merge(phrases) if a < end and b > begin]
+    starts = [a for a, _ in spans]
+    edges = sorted({edge for span in spans for edge in span})
     tokens: list[_Token] = []
-    offset = begin
-    for word, begin, end in _segmenter().tokenize(text[offset:end], HMM=False):
-        begin, end = begin + offset, end + offset
+    for word, left, right in _segmenter().tokenize(text[begin:end], HMM=False):
+        left, right = left + begin, right + begin
         first = word[0]
-        if first.isspace():
-            continue
         if first.isascii() and first.isalnum():
-            last = tokens[-1] if len(tokens) > 1 else None
             if (
-                last
-                and last.text == "'"
-                and last.start == begin - 1
+                len(tokens) > 1
+                and tokens[-1].text == "'"
+                and tokens[-1].end == left
                 and tokens[-2].kind == "en"
-                and tokens[-2].end == last.start
+                and tokens[-2].end == tokens[-1].start
             ):
-                tokens.pop()
+                del tokens[-1]
                 head = tokens.pop()
-                tokens.append(_Token(text[head.start : end], head.start, end, "en"))
+                tokens.append(_Token(text[head.start : right], head.start, right, "en"))
             else:
-                tokens.append(_Token(word, begin, end, "en"))
-            continue
-        if not _is_cjk(first):
-            tokens.append(_Token(word, begin, end, "punct"))
-            continue
-        cuts = edges[bisect.bisect_right(edges, begin) : bisect.bisect_left(edges, end)]
-        for left, right in zip([begin, *cuts], [*cuts, end], strict=True):
-            i = bisect.bisect_right(starts, left) - 1
-            inside = i >= 0 and right <= merged[i][1]
-            last = tokens[-1] if tokens else None
-            if (
-                inside
-                and last
-                and last.kind == "zh"
-                and last.end == left
-                and last.start >= starts[i]
-            ):
-                tokens[-1] = _Token(last.text + text[left:right], last.start, right, "zh")
-            else:
-                tokens.append(_Token(text[left:right], left, right, "zh"))
+                tokens.append(_Token(word, left, right, "en"))
+        elif not _is_cjk(first):
+            if first == "\n" or not first.isspace():
+                tokens.append(_Token(word, left, right, "punct"))
+        else:
+            cuts = edges[bisect.bisect_right(edges, left) : bisect.bisect_left(edges, right)]
+            for a, b in zip([left, *cuts], [*cuts, right], strict=True):
+                i = bisect.bisect_right(starts, a) - 1
+                inside = i >= 0 and b <= spans[i][1]
+                previous = tokens[-1] if tokens else None
+                if inside and previous and previous.kind == "zh" and previous.start >= starts[i]:
+                    tokens[-1] = _Token(previous.text + text[a:b], previous.start, b, "zh")
+                else:
+                    tokens.append(_Token(text[a:b], a, b, "zh"))
     return tokens
 
 
 # --- Negation ------------------------------------------------------------------------------------
 
-NEGATORS_ZH = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+NEGATORS_ZH = _words(
     "不 没 没有 并非 不是 并不是 并不 并没有 无法 不能 不会 不可 不可能 不可以 未 从未 从不 绝不 "
-    "不再 毫无".split()
+    "不再 毫无"
 )
-NEGATORS_EN = frozenset("not no never cannot neither nor none hardly".split())
+NEGATORS_EN = _words("not no never cannot neither nor none hardly")
 # After these a negator does not deny: "not only", "不仅", and "no need" (不需要), which in answers
 # usually states a benefit ("不需要从头训练").
-_NOT_A_DENIAL_AFTER = frozenset("only just merely 仅 仅仅 只 只是 光 单 需要 必要 必".split())
+_NOT_A_DENIAL_AFTER = _words("only just merely 仅 仅仅 只 只是 光 单 需要 必要 必")
 # A negator after these in the same clause states a consequence, usually a true statement:
 # "初始化不当会导致无法收敛".
-_CONSEQUENCE = frozenset(
-    "导致 使 使得 造成 以致 致使 引起 让 令 cause causes caused lead leads led makes making so".split()
+_CONSEQUENCE = _words(
+    "导致 使 使得 造成 以致 致使 引起 让 令 cause causes caused lead leads led make makes made "
+    "making so"
 )
-# ... and so does one anywhere after a condition in the same sentence: "没有激活函数的话,…,无法…",
-# "Without them, … cannot …".
-_CONDITION = frozenset("如果 若 假如 要是 一旦 的话 否则 if unless otherwise without".split())
-_CLAUSE_WORDS = frozenset(
-    "而 而是 但 但是 却 可是 不过 然而 but however whereas while although though instead "
-    "rather".split()
+# ... and so does one after a condition anywhere before it in the sentence:
+# "没有激活函数的话,…,无法拟合复杂函数", "Without them, … cannot …".
+_CONDITION = _words("如果 若 假如 要是 一旦 的话 否则 if unless otherwise without")
+_CLAUSE_WORDS = _words(
+    "而 而是 但 但是 却 可是 不过 然而 but however whereas while although though instead rather"
 )
-_CLAUSE_PUNCT = frozenset(",;:!?()[]\"'")
-_SENTENCE_PUNCT = frozenset(".;!?")
+_CLAUSE_PUNCT = frozenset(",.;:!?()[]\"'\n")
+_SENTENCE_PUNCT = frozenset(".;!?\n")
 _GAP_ZH = 2  # words allowed between a negator and the phrase it denies
 _GAP_EN = 3
+_WINDOW = 40  # characters before a phrase in which its negator is looked for
+_SENTENCE = 200  # ... and in which a condition is looked for
+
+
+def _is_inside_word(text: str, index: int) -> bool:
+    """A decimal point ("0.01") or an apostrophe ("isn't"): punctuation that ends nothing."""
+    if text[index] not in ".'":
+        return False
+    before, after = text[index - 1 : index], text[index + 1 : index + 2]
+    if text[index] == ".":
+        return before.isdigit() and after.isdigit()
+    return before.isalnum() and after.isalnum()
 
 
 def _is_negator(tokens: Sequence[_Token], index: int) -> bool:
@@ -344,35 +354,19 @@ def _is_negator(tokens: Sequence[_Token], index: int) -> bool:
     return negator and following not in _NOT_A_DENIAL_AFTER
 
 
-def _is_break(tokens: Sequence[_Token], index: int, text: str, punct=_CLAUSE_PUNCT) -> bool:
+def _is_break(tokens: Sequence[_Token], index: int, text: str) -> bool:
+    """Does the token end a clause (punctuation or a word like 而/but)?"""
     token = tokens[index]
-    if token.kind != "punct":
-        return punct is _CLAUSE_PUNCT and token.text in _CLAUSE_WORDS
-    if token.text == ".":
-        before = text[token.start - 1 : token.start]
-        after = text[token.end : token.end + 1]
-        return not (before.isdigit() and after.isdigit())
-    return token.text in punct
+    if token.kind == "punct":
+        return token.text in _CLAUSE_PUNCT and not _is_inside_word(text, token.start)
+    return token.text in _CLAUSE_WORDS
 
 
-def _has_negator(text: str) -> bool:
-    tokens = _tokenize(normalize(text))
-    return any(_is_negator(tokens, i) for i in range(len(tokens)))
-
-
-_CLAUSE_CHARS = frozenset(",;:!?()[]\"'\n")
-_SENTENCE_CHARS = frozenset(".;!?\n")
-_WINDOW = 40  # characters before a phrase in which to look for its negator
-
-
-def _boundary(text: str, position: int, chars: frozenset[str], limit: int) -> int:
-    """Where the clause or sentence holding ``position`` starts, looking back ``limit`` chars."""
+def _start_of(text: str, position: int, punctuation: frozenset[str], limit: int) -> int:
+    """Where the clause (or sentence) holding ``position`` starts, at most ``limit`` back."""
     floor = max(0, position - limit)
     for i in range(position - 1, floor - 1, -1):
-        char = text[i]
-        if char == "." and text[i - 1 : i].isdigit() and text[i + 1 : i + 2].isdigit():
-            continue
-        if char in chars or (char == "." and "." not in chars and i > 0):
+        if text[i] in punctuation and not _is_inside_word(text, i):
             return i + 1
     return floor
 
@@ -380,14 +374,15 @@ def _boundary(text: str, position: int, chars: frozenset[str], limit: int) -> in
 class _Answer:
     """A normalised answer and the places where rubric phrases were found in it.
 
-    Words are cut lazily: around a phrase to judge negation, and for the whole text only when the
-    answer might be a bare list of terms.
+    Words are cut lazily: in front of a phrase to judge negation, and over the whole text only
+    when the answer might be a bare list of terms.
     """
 
     def __init__(self, text: str, phrases: Sequence[tuple[int, int]]):
         self.text = text
         self.phrases = _merge(phrases)
         self._tokens: list[_Token] | None = None
+        self._negated: dict[tuple[int, int], bool] = {}
 
     @property
     def tokens(self) -> list[_Token]:
@@ -397,50 +392,53 @@ class _Answer:
 
     def negated(self, span: tuple[int, int]) -> bool:
         """Is the phrase at ``span`` denied by a negator just before it, in its clause?"""
+        if span not in self._negated:
+            self._negated[span] = self._find_negator(span)
+        return self._negated[span]
+
+    def _find_negator(self, span: tuple[int, int]) -> bool:
         start, end = span
-        begin = _boundary(self.text, start, _CLAUSE_CHARS, _WINDOW)
+        begin = _start_of(self.text, start, _CLAUSE_PUNCT, _WINDOW)
         tokens = _tokenize(self.text, self.phrases, begin, end)
-        index = next((i for i, t in enumerate(tokens) if t.end > start), len(tokens))
-        if index >= len(tokens):
+        index = next((i for i, token in enumerate(tokens) if token.end > start), None)
+        if index is None:
             return False
-        token = tokens[index]
-        limit = _GAP_ZH if token.kind == "zh" else _GAP_EN
+        limit = _GAP_ZH if tokens[index].kind == "zh" else _GAP_EN
         gap = 0
-        if token.start < start:
+        if tokens[index].start < start:
             # The phrase begins inside a word: "收敛" in "不收敛", "死亡" in "神经元死亡".
-            if self.text[token.start : start] in NEGATORS_ZH:
-                return not self._qualified(token.start)
+            if self.text[tokens[index].start : start] in NEGATORS_ZH:
+                return not self._qualified(tokens[index].start)
             gap = 1
         for position in range(index - 1, -1, -1):
-            previous = tokens[position]
             if _is_break(tokens, position, self.text):
                 return False
             if _is_negator(tokens, position):
-                return not self._qualified(previous.start)
-            if previous.kind == "en":
+                return not self._qualified(tokens[position].start)
+            if tokens[position].kind == "en":
                 limit = _GAP_EN
-            gap += previous.kind != "punct"
+            gap += tokens[position].kind != "punct"
             if gap > limit:
                 return False
         return False
 
     def _qualified(self, negator: int) -> bool:
         """Does a consequence or a condition come before the negator starting at ``negator``?"""
-        begin = _boundary(self.text, negator, _SENTENCE_CHARS, 200)
+        begin = _start_of(self.text, negator, _SENTENCE_PUNCT, _SENTENCE)
         tokens = _tokenize(self.text, self.phrases, begin, negator)
         in_clause = True
         for position in range(len(tokens) - 1, -1, -1):
-            token = tokens[position]
+            word = tokens[position].text
             if _is_break(tokens, position, self.text):
                 in_clause = False
-                continue
-            if in_clause and token.text in _CONSEQUENCE or token.text in _CONDITION:
+            elif word in _CONDITION or (in_clause and word in _CONSEQUENCE):
                 return True
-            if not in_clause:
-                # An earlier clause that opens with a negator is a condition: "没有激活函数,…".
-                opens = position == 0 or _is_break(tokens, position - 1, self.text)
-                if opens and _is_negator(tokens, position):
-                    return True
+            elif (
+                not in_clause
+                and _is_negator(tokens, position)
+                and (position == 0 or _is_break(tokens, position - 1, self.text))
+            ):
+                return True  # an earlier clause opening with a negator: "没有激活函数,…"
         return False
 
 
@@ -454,19 +452,17 @@ _LIST_PROMPT = re.compile(
 )
 # Words that hold a sentence together: copulas, auxiliaries, prepositions, conjunctions,
 # particles, pronouns and common predicates. "和/and/or" are left out: lists use them too.
-GLUE_ZH = frozenset(
-    """
+GLUE_ZH = _words("""
     是 为 即 叫 叫做 称为 指 表示 意味着 代表 属于 作为 相当于 等于 类似 像 包括 包含 有 没有
     的 地 得 了 着 在 把 将 被 让 使 使得 给 用 来 去 对 对于 关于 从 到 向 往 自 由 以 按 按照
     根据 通过 经过 随着 当 时 时候 里 中 之 所 与 同 跟 并 并且 而 而且 且 但 但是 却 然而 因为
     由于 所以 因此 因而 从而 进而 如果 若 假如 虽然 尽管 然后 于是 就 也 都 还 又 再 才 只 只能
     仅 更 最 很 太 非常 比 比较 越 不 没 能 能够 可以 可能 会 要 需要 应该 必须 用于 用来 来说
     导致 造成 引起 防止 避免 减少 降低 提高 增加 缓解 解决 得到 产生 进行 采用 使用 利用 帮助
-    让 它 它们 其 这 那 这样 那样 这些 那些 这个 那个 一个 一种 每 每个 所有 各 某 什么 怎么
+    它 它们 其 这 那 这样 那样 这些 那些 这个 那个 一个 一种 每 每个 所有 各 某 什么 怎么
     如何 为什么 吗 呢 吧 啊 等 等等 就是 也就是 例如 比如 即使 只有 只要 否则
     高 低 大 小 快 慢 好 差 多 少 强 弱 难 易 长 短
-    """.split()
-)
+    """)
 _common_words: frozenset[str] | None = None
 
 
@@ -492,17 +488,15 @@ def _is_common_predicate(word: str) -> bool:
     return word in _common_words
 
 
-GLUE_EN = frozenset(
-    """
+GLUE_EN = _words("""
     is are was were be been being am it its they them their this that these those which who what
     when where how why so because since therefore thus hence if then than to of in on at by for
     with from into over under as a an the can could will would should may might must do does did
     has have had not no uses use used using means mean makes make helps help lets let gives give
     takes take keeps keep becomes become allows allow causes cause learns learn computes compute
     turns turn each every all one only just also very more most less such per via through
-    between while whereas instead rather like e.g i.e
-    """.split()
-)
+    between while whereas instead rather like
+    """)
 
 
 def _units(text: str) -> list[str]:
@@ -587,10 +581,13 @@ def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 def _point_negatable(point: str, point_en: str) -> bool:
     """A key point that itself says "不…/没有…" expects negators before its phrases.
 
-    "需要随机初始化以打破对称性,不能全为零" is hit by "权重不能全为零", "valid:不填充" by "不进行任何填充".
-    The Chinese wording decides; the English one only when there is no Chinese.
+    "需要随机初始化以打破对称性,不能全为零" is hit by "权重不能全为零", and "valid:不填充" by
+    "不进行任何填充". The Chinese wording decides; the English one only when there is no Chinese.
+    Deliberately broad ("训练不稳定" also counts): a denial missed costs less than a true statement
+    refused.
     """
-    return not _has_negator(point if _CJK.search(point) else point_en)
+    tokens = _tokenize(normalize(point if _CJK.search(point) else point_en))
+    return not any(_is_negator(tokens, i) for i in range(len(tokens)))
 
 
 def _reason(prefix: str, kp: dict) -> str:
@@ -626,18 +623,19 @@ def score_text(snapshot: dict, answer: str) -> Score:
         negatable = _point_negatable(kp.get("point", ""), kp.get("point_en", ""))
         negated = False
         for phrase in kp.get("phrases") or []:
-            kept_all: list[tuple[int, int]] = []
-            for part in _phrase_parts(phrase):
-                occurrences = found[part]
-                kept = [s for s in occurrences if not (negatable and answer_.negated(s))]
-                negated = negated or len(kept) < len(occurrences)
-                if not kept:
-                    kept_all = []
+            parts = _phrase_parts(phrase)
+            # Every part must be said once without being denied.
+            for part in parts:
+                said = next(
+                    (s for s in found[part] if not negatable or not answer_.negated(s)), None
+                )
+                if said is None:
+                    negated = negated or bool(found[part])
                     break
-                kept_all.extend(kept)
-            if kept_all:
-                hit_ids.add(id(kp))
-                spans.extend(kept_all)
+            else:
+                if parts:
+                    hit_ids.add(id(kp))
+                    spans.extend(span for part in parts for span in found[part])
         if negated and id(kp) not in hit_ids:
             denied.append(kp)
 
@@ -659,6 +657,13 @@ def score_text(snapshot: dict, answer: str) -> Score:
     return Score(round(raw, 4), hit, missed, reasons)
 
 
+def warm_up() -> None:
+    """Load jieba, OpenCC and jieba's word table now (about 2 s) rather than on a first answer."""
+    _segmenter()
+    _to_simplified("預熱")
+    _is_common_predicate("是")
+
+
 # --- Objective variants --------------------------------------------------------------------------
 
 CORRECT = "回答正确 / Correct"
@@ -673,9 +678,8 @@ def _choice_index(response, choices: list[dict]) -> int | None:
         return response if 0 <= response < len(choices) else None
     if isinstance(response, str):
         wanted = normalize(response)
-        if wanted.isdigit():
-            number = int(wanted)
-            return number if number < len(choices) else None
+        if wanted.isdecimal():
+            return int(wanted) if len(wanted) <= 6 and int(wanted) < len(choices) else None
         for index, choice in enumerate(choices):
             if normalize(str(choice.get("text", ""))) == wanted:
                 return index
@@ -728,7 +732,11 @@ def score_objective(variant: dict, response) -> Score:
         given = _decimal(response)
         if given is None:
             return Score(0.0, [], [str(shown)], [UNREADABLE])
-        if abs(given - expected) <= abs(tolerance):
+        try:
+            close = abs(given - expected) <= abs(tolerance)
+        except ArithmeticError:  # "1e999999999": too far out to subtract, so not close
+            close = False
+        if close:
             return Score(1.0, [str(shown)], [], [CORRECT])
         return Score(0.0, [], [str(shown)], [f"回答错误,正确答案是 {shown} / Wrong: it is {shown}"])
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from interviews import scoring
 from interviews.models import MAX_ANSWER_CHARS, Interview, Response
-from interviews.signals import interview_finished
+from interviews.signals import interview_finished, response_assessed
 from questions.models import Question, QuestionVersion, Tag
 
 RECENT_INTERVIEWS = 3
@@ -234,6 +234,11 @@ def _check_revision(response: Response, revision: int | None, tab: str) -> None:
 
 
 def _check_length(text: str) -> None:
+    if "\x00" in text:
+        raise InterviewError(
+            "答案含有无法保存的空字符(\\0),请删除后再试。"
+            "The answer contains a NUL character (\\0) that cannot be saved; remove it."
+        )
     if len(text) > MAX_ANSWER_CHARS:
         raise InterviewError(
             f"答案过长:{len(text)} 字,上限 {MAX_ANSWER_CHARS} 字。文字仍保留在输入框中。"
@@ -396,4 +401,5 @@ def response_assess(*, interview: Interview, position: int, value: str) -> Respo
         raise InterviewError("先作答再自评。Answer the question before assessing it.")
     response.self_assessment = value
     response.save(update_fields=["self_assessment"])
+    response_assessed.send(sender=Response, response=response)
     return response
