@@ -4,3 +4,4 @@ from django.dispatch import Signal
 # abandoned: receivers that maintain aggregates update them atomically with the result.
 # Arguments: interview (Interview, with score and topic_scores set), responses (list[Response]).
 interview_finished = Signal()
+response_assessed = Signal()  # sent at the end of response_assess; argument: response
