@@ -60,7 +60,9 @@ def test_profile_changes_display_name_and_time_zone(candidate_client, candidate)
     assert response.status_code == 302
     profile = Profile.objects.get(user=candidate)
     assert (profile.display_name, profile.language, profile.timezone) == (
-        "爱丽丝", "en", "Europe/Berlin"
+        "爱丽丝",
+        "en",
+        "Europe/Berlin",
     )
     assert candidate_client.session["profile_timezone"] == "Europe/Berlin"
 
