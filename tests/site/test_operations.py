@@ -22,6 +22,7 @@ def test_check_deploy_passes_with_production_settings():
         "SECRET_KEY": "a-production-secret-of-sufficient-length-and-entropy-0123456789abcdef",
         "ALLOWED_HOSTS": "trainer.example.com",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
