@@ -16,6 +16,8 @@ def test_compose_has_postgres_with_healthcheck_and_web_waiting_for_it():
     assert any(volume.startswith("pgdata:") for volume in db["volumes"])
     assert "pgdata" in compose["volumes"]
     assert services["web"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert services["web"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
     assert services["web"]["env_file"] == ".env"
 
 
