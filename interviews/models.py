@@ -179,9 +179,11 @@ class Response(models.Model):
             choice["text"] for index, choice in enumerate(variant["choices"]) if index in chosen
         )
 
-    def variant(self) -> dict | None:
-        if not self.form.startswith("variant-"):
+    def variant(self, form: str | None = None) -> dict | None:
+        """The objective form named by `form` (default: the one answered), if it exists."""
+        form = self.form if form is None else form
+        index = form.removeprefix("variant-")
+        if not form.startswith("variant-") or not index.isdigit():
             return None
-        index = int(self.form.removeprefix("variant-"))
         variants = self.snapshot.get("variants", [])
-        return variants[index] if index < len(variants) else None
+        return variants[int(index)] if int(index) < len(variants) else None

@@ -273,12 +273,7 @@ def _score(response: Response, answer: Answer) -> scoring.Score:
 
 
 def _parse_form(response: Response, form: str) -> str:
-    if form == "text":
-        return form
-    previous, response.form = response.form, form
-    valid = response.variant() is not None
-    response.form = previous
-    if not valid:
+    if form != "text" and response.variant(form) is None:
         raise InterviewError("没有这种作答形式。This question has no such answer form.")
     return form
 

@@ -36,6 +36,14 @@ def _locked(request, pk: int, action):
         raise Http404 from None
 
 
+def _finish_if_expired(request, interview: Interview) -> Interview:
+    """Pages finish an interview whose time is up, so nobody waits for the cron job."""
+    if interview.is_open and interview.is_past_deadline():
+        _locked(request, interview.pk, lambda locked: services.interview_finish(interview=locked))
+        interview.refresh_from_db()
+    return interview
+
+
 def _refusal(request, interview_pk: int, error: InterviewError, position: int | None = None):
     """A refused write: a clear message with the error's 4xx status, for htmx or a full page."""
     if isinstance(error, services.TimeUp | services.InterviewClosed) and not request.htmx:
@@ -102,26 +110,21 @@ def interview_new(request):
 @login_required
 @require_GET
 def interview_detail(request, pk: int):
-    interview = _interview(request, pk)
-    if interview.is_open and interview.is_past_deadline():
-        _locked(request, pk, lambda locked: services.interview_finish(interview=locked))
-        interview.refresh_from_db()
+    interview = _finish_if_expired(request, _interview(request, pk))
     if not interview.is_open:
         return redirect("interviews:review", pk)
     return redirect("interviews:question", pk, interview.current_position + 1)
 
 
-def _question_context(request, interview: Interview, number: int, form: str | None = None):
+def _question_context(request, interview: Interview, number: int):
     responses = list(interview.responses.select_related("version"))
     if not 1 <= number <= len(responses):
         raise Http404
     response = responses[number - 1]
-    form = form or request.GET.get("form") or response.form
-    if form != "text":
-        response.form, saved_form = form, response.form
-        if response.variant() is None:
-            form = "text"
-        response.form = saved_form
+    form = request.GET.get("form") or response.form
+    variant = response.variant(form)
+    if variant is None:
+        form = "text"
     variants = response.snapshot.get("variants", [])
     return {
         "interview": interview,
@@ -131,7 +134,7 @@ def _question_context(request, interview: Interview, number: int, form: str | No
         "total": len(responses),
         "answered": sum(1 for r in responses if r.is_answered),
         "answer_form": form,
-        "variant": variants[int(form.removeprefix("variant-"))] if form != "text" else None,
+        "variant": variant,
         "variants": list(enumerate(variants)),
         "seconds_left": interview.seconds_left(),
         "max_chars": MAX_ANSWER_CHARS,
@@ -313,12 +316,9 @@ def interview_clock(request, pk: int):
 @login_required
 @require_GET
 def interview_review(request, pk: int):
-    interview = _interview(request, pk)
+    interview = _finish_if_expired(request, _interview(request, pk))
     if interview.is_open:
-        if not interview.is_past_deadline():
-            return redirect("interviews:detail", pk)
-        _locked(request, pk, lambda locked: services.interview_finish(interview=locked))
-        interview.refresh_from_db()
+        return redirect("interviews:detail", pk)
     responses = list(interview.responses.select_related("version"))
     for response in responses:
         response.reference_html = render_markdown(response.snapshot["reference_answer"])
