@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "questions",
     "interviews",
+    "teams",
 ]
 
 MIDDLEWARE = [
