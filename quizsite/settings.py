@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "questions",
     "interviews",
     "teams",
+    "progress",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", question_views.home, name="home"),
     path("questions/", include("questions.urls")),
     path("interviews/", include("interviews.urls")),
+    path("progress/", include("progress.urls")),
     path("teams/", include("teams.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),

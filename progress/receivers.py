@@ -1,0 +1,12 @@
+"""Keep progress in step with interviews (connected in ProgressConfig.ready)."""
+
+from progress import services
+
+
+def on_interview_finished(sender, *, interview, responses, **kwargs):
+    # Inside the finishing transaction: the aggregates change atomically with the result.
+    services.progress_record_interview(interview=interview, responses=responses)
+
+
+def on_response_assessed(sender, *, response, **kwargs):
+    services.progress_record_assessment(response=response)

@@ -1,0 +1,390 @@
+"""Reads of progress: the dashboard and the plan of a weak-topic practice.
+
+Each reads the maintained aggregates of one user through a fixed number of indexed queries; the
+rows read are bounded by the number of topics, questions and weeks shown, never by history.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Window
+from django.db.models.functions import RowNumber
+
+from accounts.models import Profile
+from progress import measures
+from progress.models import (
+    Card,
+    MissedPoint,
+    TopicQuestionStat,
+    TopicStat,
+    UserProgress,
+    WeeklyScore,
+    WeeklyTopicScore,
+)
+from questions.models import KeyPoint, Question, Tag
+
+DEFAULT_TIMEZONE = Profile._meta.get_field("timezone").default
+
+HISTORY_WEEKS = 12  # score over time
+TREND_WEEKS = 8  # a topic's trend: its last four weeks against the four before
+WEAKEST_SHOWN = 3
+PULLED_DOWN_SHOWN = 3
+MISSED_SHOWN = 3
+DUE_SHOWN = 5
+WEAK_TOPICS_PRACTISED = 3
+
+
+def user_timezone(user_id: int) -> zoneinfo.ZoneInfo:
+    """The user's time zone (their weeks and days), without creating a profile."""
+    name = Profile.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
+    try:
+        return zoneinfo.ZoneInfo(name or DEFAULT_TIMEZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def end_of_day(now: datetime, tz: zoneinfo.ZoneInfo) -> datetime:
+    tomorrow = now.astimezone(tz).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time.min, tzinfo=tz)
+
+
+def _percent(value: float | None) -> int | None:
+    return None if value is None else round(value * 100)
+
+
+@dataclass
+class TopicRow:
+    tag: Tag
+    stat: TopicStat
+    mastery: float
+    weekly: list[float | None] = field(default_factory=list)
+    trend: float | None = None
+    pulled_down: list[TopicQuestionStat] = field(default_factory=list)
+    missed: list[MissedPoint] = field(default_factory=list)
+
+    @property
+    def answers(self) -> int:
+        return self.stat.answers
+
+    @property
+    def mean(self) -> float:
+        return self.stat.mean or 0.0
+
+    @property
+    def mean_percent(self) -> int:
+        return _percent(self.mean)
+
+    @property
+    def mastery_percent(self) -> int:
+        return _percent(self.mastery)
+
+    @property
+    def trend_percent(self) -> int | None:
+        return _percent(self.trend)
+
+    @property
+    def mean_time(self) -> timedelta | None:
+        return self.stat.mean_time
+
+
+def rank_topics(stats: list[TopicStat], now: datetime) -> list[TopicRow]:
+    """Topics weakest first: by mastery, then mean score, then the taxonomy's order."""
+    rows = [TopicRow(tag=stat.tag, stat=stat, mastery=stat.mastery(now)) for stat in stats]
+    return sorted(rows, key=lambda r: (r.mastery, r.mean, r.tag.position, r.tag.slug))
+
+
+@dataclass
+class WeekRow:
+    week: date
+    answers: int
+    mean: float | None
+
+    @property
+    def mean_percent(self) -> int | None:
+        return _percent(self.mean)
+
+
+@dataclass
+class DueSummary:
+    now: int
+    today: int
+    total: int
+    next_due: datetime | None
+    cards: list[Card]
+
+
+@dataclass
+class Dashboard:
+    now: datetime
+    tz: zoneinfo.ZoneInfo
+    totals: UserProgress | None
+    topics: list[TopicRow]
+    weakest: list[TopicRow]
+    untouched: list[Tag]
+    weeks: list[WeekRow]
+    due: DueSummary
+
+    @property
+    def has_history(self) -> bool:
+        return self.totals is not None and self.totals.answers > 0
+
+    @property
+    def mean_percent(self) -> int | None:
+        return _percent(self.totals.mean) if self.totals else None
+
+    @property
+    def answers(self) -> int:
+        return self.totals.answers if self.totals else 0
+
+    @property
+    def mean_time(self) -> timedelta | None:
+        return self.totals.mean_time if self.totals else None
+
+
+def dashboard(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> Dashboard:
+    totals = UserProgress.objects.filter(user=user).first()
+    tags = list(Tag.objects.order_by("position", "slug"))
+    topics: list[TopicRow] = []
+    weeks: list[WeekRow] = []
+    this_week = measures.week_start(now, tz)
+    if totals is not None and totals.answers:
+        stats = list(TopicStat.objects.filter(user=user).select_related("tag"))
+        topics = rank_topics(stats, now)
+        weeks = _weeks(user, this_week)
+        _add_trends(user, topics, this_week)
+        _add_weak_spots(user, topics[:WEAKEST_SHOWN])
+    practised = {row.tag.id for row in topics}
+    return Dashboard(
+        now=now,
+        tz=tz,
+        totals=totals,
+        topics=topics,
+        weakest=topics[:WEAKEST_SHOWN],
+        untouched=[tag for tag in tags if tag.id not in practised],
+        weeks=weeks,
+        due=due_summary(user=user, now=now, tz=tz),
+    )
+
+
+def _weeks(user, this_week: date) -> list[WeekRow]:
+    first = this_week - timedelta(weeks=HISTORY_WEEKS - 1)
+    stored = {
+        row.week: row
+        for row in WeeklyScore.objects.filter(user=user, week__gte=first, week__lte=this_week)
+    }
+    result = []
+    for n in range(HISTORY_WEEKS):
+        week = first + timedelta(weeks=n)
+        row = stored.get(week)
+        result.append(WeekRow(week, row.answers if row else 0, row.mean if row else None))
+    return result
+
+
+def _tally_mean(rows) -> float | None:
+    answers = sum(r.answers for r in rows)
+    return float(sum((r.score_sum for r in rows), Decimal(0))) / answers if answers else None
+
+
+def _add_trends(user, topics: list[TopicRow], this_week: date) -> None:
+    first = this_week - timedelta(weeks=TREND_WEEKS - 1)
+    by_tag: dict[int, dict[date, WeeklyTopicScore]] = defaultdict(dict)
+    for row in WeeklyTopicScore.objects.filter(user=user, week__gte=first, week__lte=this_week):
+        by_tag[row.tag_id][row.week] = row
+    half = TREND_WEEKS // 2
+    for topic in topics:
+        weeks = by_tag.get(topic.tag.id, {})
+        rows = [weeks.get(first + timedelta(weeks=n)) for n in range(TREND_WEEKS)]
+        topic.weekly = [row.mean if row else None for row in rows]
+        earlier = _tally_mean([r for r in rows[:half] if r])
+        recent = _tally_mean([r for r in rows[half:] if r])
+        topic.trend = recent - earlier if earlier is not None and recent is not None else None
+
+
+def _add_weak_spots(user, weakest: list[TopicRow]) -> None:
+    """The questions that pulled each weak topic down most, and its most missed key points."""
+    if not weakest:
+        return
+    by_id = {row.tag.id: row for row in weakest}
+    lost = ExpressionWrapper(
+        F("answers") - F("score_sum"), output_field=DecimalField(max_digits=14, decimal_places=4)
+    )
+    questions = (
+        TopicQuestionStat.objects.filter(user=user, tag_id__in=by_id)
+        .annotate(lost=lost)
+        .filter(lost__gt=0)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("tag_id")],
+                order_by=[F("lost").desc(), F("question__source_number").asc(), F("id").asc()],
+            )
+        )
+        .filter(rank__lte=PULLED_DOWN_SHOWN)
+        .select_related("question")
+        .order_by("tag_id", "rank")
+    )
+    for stat in questions:
+        by_id[stat.tag_id].pulled_down.append(stat)
+    missed = (
+        MissedPoint.objects.filter(user=user, tag_id__in=by_id)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("tag_id")],
+                order_by=[F("misses").desc(), F("point").asc()],
+            )
+        )
+        .filter(rank__lte=MISSED_SHOWN)
+        .order_by("tag_id", "rank")
+    )
+    missed = list(missed)
+    english = (
+        dict(
+            KeyPoint.objects.filter(point__in={m.point for m in missed})
+            .exclude(point_en="")
+            .values_list("point", "point_en")
+        )
+        if missed
+        else {}
+    )
+    for point in missed:
+        point.point_en = english.get(point.point, "")
+        by_id[point.tag_id].missed.append(point)
+
+
+def due_summary(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> DueSummary:
+    end = end_of_day(now, tz)
+    cards = Card.objects.for_user(user).published()
+    counts = cards.aggregate(
+        now=Count("id", filter=Q(due__lte=now)),
+        today=Count("id", filter=Q(due__lte=end)),
+        total=Count("id"),
+        next_due=Min("due", filter=Q(due__gt=now)),
+    )
+    shown = list(cards.due(end).select_related("question").order_by("due", "id")[:DUE_SHOWN])
+    return DueSummary(
+        now=counts["now"],
+        today=counts["today"],
+        total=counts["total"],
+        next_due=counts["next_due"],
+        cards=shown,
+    )
+
+
+# --- Flashcards ----------------------------------------------------------------------------------
+
+
+def due_count(*, user, now: datetime) -> int:
+    return Card.objects.for_user(user).published().due(now).count()
+
+
+def ranked_topics(*, user, now: datetime) -> list[TopicRow]:
+    return rank_topics(list(TopicStat.objects.filter(user=user).select_related("tag")), now)
+
+
+def next_card(*, user, now: datetime) -> Card | None:
+    return (
+        Card.objects.for_user(user)
+        .published()
+        .due(now)
+        .select_related("question")
+        .order_by("due", "id")
+        .first()
+    )
+
+
+def card_for(*, user, card_id: int) -> Card:
+    """One of the user's cards, with its question's tags and rubric; raises Card.DoesNotExist."""
+    return (
+        Card.objects.for_user(user)
+        .published()
+        .select_related("question")
+        .prefetch_related("question__tags", "question__key_points")
+        .get(pk=card_id)
+    )
+
+
+# --- Practice ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PracticePlan:
+    questions: list[Question]
+    topics: list[Tag]
+    due: int
+
+
+def practice_plan(*, user, count: int, now: datetime, topic: Tag | None = None) -> PracticePlan:
+    """Due questions first (oldest due first), then questions of the weakest topics.
+
+    Within a topic, questions the user scored lowest on come first, never-answered ones next to
+    half-known ones, and questions scheduled for later than today last. Three weakest topics
+    take turns; further topics (weakest first, then never-practised ones) only fill up.
+    """
+    end = end_of_day(now, user_timezone(user.pk))
+    questions = {q.id: q for q in Question.objects.published().prefetch_related("tags")}
+    scheduled = dict(Card.objects.for_user(user).values_list("question_id", "due"))
+    due = sorted(
+        (due_at, qid)
+        for qid, due_at in scheduled.items()
+        if due_at <= end
+        and qid in questions
+        and (topic is None or any(t.id == topic.id for t in questions[qid].tags.all()))
+    )
+    if topic is not None:
+        order = [topic]
+    else:
+        stats = list(TopicStat.objects.filter(user=user).select_related("tag"))
+        if not stats and not due:
+            return PracticePlan([], [], 0)
+        ranked = [row.tag for row in rank_topics(stats, now)]
+        seen = {tag.id for tag in ranked}
+        order = ranked + [t for t in Tag.objects.order_by("position", "slug") if t.id not in seen]
+    means = {
+        (row.tag_id, row.question_id): row.mean
+        for row in TopicQuestionStat.objects.filter(user=user, tag__in=order)
+    }
+    by_topic = []
+    for tag in order:
+        members = [q for q in questions.values() if any(t.id == tag.id for t in q.tags.all())]
+        members.sort(
+            key=lambda q, tag=tag: (
+                scheduled.get(q.id, now) > end,
+                means.get((tag.id, q.id), 0.5),
+                q.source_number or 0,
+                q.id,
+            )
+        )
+        by_topic.append((tag, members))
+
+    chosen = [questions[qid] for _, qid in due[:count]]
+    picked = {q.id for q in chosen}
+    used_topics: list[Tag] = []
+
+    def take(tag: Tag, members) -> bool:
+        """Add the topic's next question not picked yet; False when it has none left or the
+        practice is full."""
+        if len(chosen) >= count:
+            return False
+        question = next((q for q in members if q.id not in picked), None)
+        if question is None:
+            return False
+        chosen.append(question)
+        picked.add(question.id)
+        if tag not in used_topics:
+            used_topics.append(tag)
+        return True
+
+    turns = [(tag, iter(members)) for tag, members in by_topic[:WEAK_TOPICS_PRACTISED]]
+    while turns and len(chosen) < count:
+        turns = [(tag, members) for tag, members in turns if take(tag, members)]
+    for tag, members in by_topic[WEAK_TOPICS_PRACTISED:]:
+        members = iter(members)
+        while take(tag, members):
+            pass
+    return PracticePlan(chosen, used_topics, min(len(due), count))
