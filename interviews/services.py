@@ -322,17 +322,22 @@ def response_flag(*, interview: Interview, position: int, flagged: bool) -> Resp
     return response
 
 
-def interview_move(*, interview: Interview, position: int) -> None:
-    """Remember where the candidate is, and when they first saw the question."""
-    if not interview.is_open or not 0 <= position < interview.question_count:
+def interview_move(*, interview: Interview, responses: list[Response], position: int) -> None:
+    """Remember where the candidate is, and when they first saw the question.
+
+    `responses` are the interview's, already loaded: nothing is read again.
+    """
+    if not interview.is_open or not 0 <= position < len(responses):
         return
-    now = timezone.now()
     if interview.current_position != position:
         interview.current_position = position
         interview.save(update_fields=["current_position"])
-    Response.objects.filter(
-        interview=interview, position=position, first_seen_at__isnull=True
-    ).update(first_seen_at=now)
+    response = responses[position]
+    if response.first_seen_at is None:
+        response.first_seen_at = timezone.now()
+        Response.objects.filter(pk=response.pk, first_seen_at__isnull=True).update(
+            first_seen_at=response.first_seen_at
+        )
 
 
 def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -> Interview:
@@ -340,17 +345,23 @@ def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -
     if not interview.is_open:
         return interview
     now = now or timezone.now()
-    responses = list(interview.responses.select_related("version").select_for_update())
-    for response in responses:
-        if response.submitted_at is None and response.draft_text.strip() and not abandon:
-            result = scoring.score_text(response.snapshot, response.draft_text)
-            response.form = "text"
-            response.answer_text = response.draft_text
-            response.auto_score = Decimal(str(result.score))
-            response.hit, response.missed = result.hit, result.missed
-            response.reasons = result.reasons
-            response.from_draft = True
-            response.save()
+    responses = list(interview.responses.select_related("version").select_for_update(of=("self",)))
+    drafted = [
+        r for r in responses if r.submitted_at is None and r.draft_text.strip() and not abandon
+    ]
+    for response in drafted:
+        result = scoring.score_text(response.snapshot, response.draft_text)
+        response.form = "text"
+        response.answer_text = response.draft_text
+        response.auto_score = Decimal(str(result.score))
+        response.hit, response.missed = result.hit, result.missed
+        response.reasons = result.reasons
+        response.from_draft = True
+    # One statement however many drafts there are.
+    Response.objects.bulk_update(
+        drafted,
+        ["form", "answer_text", "auto_score", "hit", "missed", "reasons", "from_draft"],
+    )
     total = sum((r.auto_score or Decimal(0)) for r in responses)
     interview.score = (total / len(responses)).quantize(Decimal("0.0001")) if responses else None
     interview.topic_scores = topic_scores(responses)

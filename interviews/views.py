@@ -116,8 +116,11 @@ def interview_detail(request, pk: int):
     return redirect("interviews:question", pk, interview.current_position + 1)
 
 
-def _question_context(request, interview: Interview, number: int):
-    responses = list(interview.responses.select_related("version"))
+def _responses(interview: Interview) -> list[Response]:
+    return list(interview.responses.select_related("version"))
+
+
+def _question_context(request, interview: Interview, number: int, responses: list[Response]):
     if not 1 <= number <= len(responses):
         raise Http404
     response = responses[number - 1]
@@ -158,8 +161,9 @@ def question_show(request, pk: int, number: int):
     interview = _interview(request, pk)
     if not interview.is_open or interview.is_past_deadline():
         return redirect("interviews:detail", pk)
-    services.interview_move(interview=interview, position=number - 1)
-    return _render_question(request, _question_context(request, interview, number))
+    responses = _responses(interview)
+    services.interview_move(interview=interview, responses=responses, position=number - 1)
+    return _render_question(request, _question_context(request, interview, number, responses))
 
 
 def _revision(request) -> int | None:
@@ -220,44 +224,43 @@ def _answer_from(request) -> Answer:
 def response_submit(request, pk: int, number: int):
     try:
         answer = _answer_from(request)
-        _locked(
-            request,
-            pk,
-            lambda interview: services.response_submit(
+
+        def submit(interview):
+            services.response_submit(
                 interview=interview,
                 position=number - 1,
                 answer=answer,
                 revision=_revision(request),
                 tab=_tab(request),
-            ),
-        )
+            )
+            return interview
+
+        interview = _locked(request, pk, submit)
     except InterviewError as error:
         if isinstance(error, services.TimeUp | services.InterviewClosed) and request.htmx:
             messages.error(request, error.message)
             return HttpResponseClientRedirect(reverse("interviews:review", args=[pk]))
         return _refusal(request, pk, error, position=number - 1)
-    interview = _interview(request, pk)
+    responses = _responses(interview)
     if interview.mode == Interview.Mode.PRACTICE:
         next_number = number
     else:
-        next_number = _next_unanswered(interview, number)
-        if next_number is None:
-            next_number = number
+        next_number = _next_unanswered(responses, number) or number
     if not request.htmx:
         return redirect("interviews:question", pk, next_number)
-    services.interview_move(interview=interview, position=next_number - 1)
-    response = _render_question(request, _question_context(request, interview, next_number))
+    services.interview_move(interview=interview, responses=responses, position=next_number - 1)
+    context = _question_context(request, interview, next_number, responses)
+    response = _render_question(request, context)
     response["HX-Push-Url"] = reverse("interviews:question", args=[pk, next_number])
     response["HX-Trigger"] = "answerSaved"
     return response
 
 
-def _next_unanswered(interview: Interview, number: int) -> int | None:
-    positions = list(
-        interview.responses.filter(submitted_at__isnull=True).values_list("position", flat=True)
-    )
-    later = [p + 1 for p in positions if p + 1 > number]
-    earlier = [p + 1 for p in positions if p + 1 < number]
+def _next_unanswered(responses: list[Response], number: int) -> int | None:
+    """The first unsubmitted question after this one, else the first before it."""
+    open_numbers = [r.number for r in responses if r.submitted_at is None]
+    later = [n for n in open_numbers if n > number]
+    earlier = [n for n in open_numbers if n < number]
     return (later or earlier or [None])[0]
 
 
@@ -265,20 +268,19 @@ def _next_unanswered(interview: Interview, number: int) -> int | None:
 @require_POST
 def response_flag(request, pk: int, number: int):
     flagged = request.POST.get("flagged") == "1"
+
+    def flag(interview):
+        services.response_flag(interview=interview, position=number - 1, flagged=flagged)
+        return interview
+
     try:
-        _locked(
-            request,
-            pk,
-            lambda interview: services.response_flag(
-                interview=interview, position=number - 1, flagged=flagged
-            ),
-        )
+        interview = _locked(request, pk, flag)
     except InterviewError as error:
         return _refusal(request, pk, error, position=number - 1)
     if not request.htmx:
         return redirect("interviews:question", pk, number)
-    interview = _interview(request, pk)
-    return _render_question(request, _question_context(request, interview, number))
+    responses = _responses(interview)
+    return _render_question(request, _question_context(request, interview, number, responses))
 
 
 @login_required

@@ -51,3 +51,19 @@ def test_review_and_history_queries_are_bounded(
         client.get(reverse("interviews:review", args=[interview.pk]))
     with django_assert_max_num_queries(6):
         client.get(reverse("interviews:history"))
+
+
+def test_finishing_costs_the_same_queries_for_2_or_30_drafted_questions(
+    client, start_interview, candidate, django_user_model
+):
+    small = start_interview(candidate, count=2)
+    other = django_user_model.objects.create_user("bob", password="bob-pass-2023")
+    large = start_interview(other, count=30)
+    for interview in (small, large):
+        interview.responses.update(draft_text="时间到之前写下的草稿")
+    client.force_login(candidate)
+    small_count = count_queries(client, "post", reverse("interviews:finish", args=[small.pk]))
+    client.force_login(other)
+    large_count = count_queries(client, "post", reverse("interviews:finish", args=[large.pk]))
+    assert small_count == large_count
+    assert large.responses.filter(from_draft=True).count() == 30
