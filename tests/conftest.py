@@ -36,6 +36,12 @@ def staff(django_user_model):
 
 
 @pytest.fixture
+def teammate(django_user_model):
+    """bob: in a team with the candidate when a test makes one; owns nothing of hers."""
+    return django_user_model.objects.create_user("bob", password="bob-pass-2023")
+
+
+@pytest.fixture
 def candidate_client(client, candidate):
     client.force_login(candidate)
     return client

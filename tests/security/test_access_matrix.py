@@ -86,9 +86,8 @@ def url_names_with_parameters():
 
 
 @pytest.fixture
-def world(bank, start_interview, candidate, django_user_model, staff):
-    bob = django_user_model.objects.create_user("bob", password="bob-pass-2023")
-    charlie = django_user_model.objects.create_user("charlie", password="charlie-pass-2023")
+def world(bank, start_interview, candidate, teammate, stranger, staff):
+    bob, charlie = teammate, stranger
     interview = start_interview(candidate, count=2)
     team = team_services.team_create(owner=candidate, name="Alice's study group")
     team_services.team_join(user=bob, code=team.invite_code)

@@ -125,3 +125,72 @@ def test_a_100_kb_display_name_is_refused(candidate_client, candidate):
         {"display_name": "名" * 100_000, "language": "zh-hans", "timezone": "Asia/Shanghai"},
     )
     assert response.status_code == 400
+
+
+@FUZZ
+@given(name=TEXT, description=TEXT)
+def test_team_names_and_descriptions_are_escaped_or_refused(
+    candidate_client, candidate, name, description
+):
+    from teams.models import Team
+
+    before = Team.objects.count()
+    response = candidate_client.post(
+        reverse("teams:create"), {"name": name, "description": description}
+    )
+    assert response.status_code < 500
+    assert_escaped(response.content.decode(), name)
+    if response.status_code >= 400:
+        assert Team.objects.count() == before
+        return
+    team = Team.objects.filter(owner=candidate).latest("pk")
+    for url in (reverse("teams:detail", args=[team.pk]), reverse("teams:list")):
+        page = candidate_client.get(url)
+        assert page.status_code == 200
+        assert_escaped(page.content.decode(), name)
+        assert_escaped(page.content.decode(), description)
+
+
+@FUZZ
+@given(username=TEXT, display_name=TEXT)
+def test_sign_up_escapes_or_refuses_any_text(client, username, display_name):
+    from django.contrib.auth.models import User
+
+    before = User.objects.count()
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": username,
+            "display_name": display_name,
+            "email": "",
+            "password1": "a-long-pass-2023",
+            "password2": "a-long-pass-2023",
+        },
+    )
+    assert response.status_code < 500
+    assert_escaped(response.content.decode(), username)
+    assert_escaped(response.content.decode(), display_name)
+    if response.status_code >= 400:
+        assert User.objects.count() == before
+    client.logout()
+
+
+@FUZZ
+@given(count=st.text(max_size=12), minutes=st.text(max_size=12), mode=TEXT, token=TEXT)
+def test_the_start_form_refuses_junk(
+    candidate_client, candidate, bank, count, minutes, mode, token
+):
+    from interviews.models import Interview
+
+    response = candidate_client.post(
+        reverse("interviews:new"),
+        {
+            "mode": mode,
+            "question_count": count,
+            "time_limit_minutes": minutes,
+            "start_token": token,
+        },
+    )
+    assert response.status_code < 500
+    assert_escaped(response.content.decode(), mode)
+    assert not Interview.objects.filter(user=candidate).exists()
