@@ -2,6 +2,8 @@ import zoneinfo
 
 from django.utils import timezone, translation
 
+from accounts.models import timezone_of
+
 SESSION_TIMEZONE = "profile_timezone"
 SESSION_LANGUAGE = "profile_language"
 
@@ -12,6 +14,17 @@ def remember_preferences(request, profile) -> None:
     request.session[SESSION_LANGUAGE] = profile.language
 
 
+def request_timezone(request) -> zoneinfo.ZoneInfo:
+    """The signed-in user's time zone, read once per request from their profile.
+
+    Read from the profile rather than the session, so a change made on another device
+    counts at once for periods and due dates.
+    """
+    if getattr(request, "_user_timezone", None) is None:
+        request._user_timezone = timezone_of(request.user.pk)
+    return request._user_timezone
+
+
 class UserPreferencesMiddleware:
     """Show times in the user's time zone and Django's own texts in their language."""
 
@@ -19,14 +32,13 @@ class UserPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        timezone.deactivate()
         name = request.session.get(SESSION_TIMEZONE)
         if name:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(name))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        else:
-            timezone.deactivate()
+                pass  # a zone this server does not know: show the site's default
         language = request.session.get(SESSION_LANGUAGE)
         if language:
             translation.activate(language)

@@ -5,6 +5,8 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 
 def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -25,7 +27,7 @@ class Profile(models.Model):
         "语言 Language", max_length=8, choices=Language.choices, default=Language.ZH
     )
     timezone = models.CharField(
-        "时区 Time zone", max_length=64, default="Asia/Shanghai", choices=timezone_choices
+        "时区 Time zone", max_length=64, default=DEFAULT_TIMEZONE, choices=timezone_choices
     )
 
     class Meta:
@@ -42,6 +44,15 @@ class Profile(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+
+def timezone_of(user_id: int) -> zoneinfo.ZoneInfo:
+    """The user's time zone, without creating a profile; the default when they have none."""
+    name = Profile.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
+    try:
+        return zoneinfo.ZoneInfo(name or DEFAULT_TIMEZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def profile_for(user) -> Profile:

@@ -16,6 +16,7 @@ import fsrs
 from django.db import connection, transaction
 from django.db.models import F
 
+from accounts.models import DEFAULT_TIMEZONE
 from interviews.models import Interview, Response
 from progress import measures, scheduling
 from progress.models import (
@@ -28,7 +29,6 @@ from progress.models import (
     WeeklyScore,
     WeeklyTopicScore,
 )
-from progress.selectors import DEFAULT_TIMEZONE
 from progress.services import CARD_FIELDS, COUNTED_STATES
 from questions.models import QuestionVersion, Tag
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Window
 from django.db.models.functions import RowNumber
 
-from accounts.models import Profile
+from accounts.models import timezone_of
 from progress import measures
 from progress.models import (
     Card,
@@ -28,8 +28,6 @@ from progress.models import (
 )
 from questions.models import KeyPoint, Question, Tag
 
-DEFAULT_TIMEZONE = Profile._meta.get_field("timezone").default
-
 HISTORY_WEEKS = 12  # score over time
 TREND_WEEKS = 8  # a topic's trend: its last four weeks against the four before
 WEAKEST_SHOWN = 3
@@ -41,11 +39,7 @@ WEAK_TOPICS_PRACTISED = 3
 
 def user_timezone(user_id: int) -> zoneinfo.ZoneInfo:
     """The user's time zone (their weeks and days), without creating a profile."""
-    name = Profile.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
-    try:
-        return zoneinfo.ZoneInfo(name or DEFAULT_TIMEZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
+    return timezone_of(user_id)
 
 
 def end_of_day(now: datetime, tz: zoneinfo.ZoneInfo) -> datetime:

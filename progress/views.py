@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.middleware import request_timezone
 from interviews.services import InterviewError, InterviewInProgress
 from progress import charts, scheduling, selectors, services
 from progress.forms import PracticeForm
@@ -54,7 +55,7 @@ def _refuse(request, message: str, status: int):
 @require_GET
 def dashboard(request):
     now = timezone.now()
-    tz = selectors.user_timezone(request.user.pk)
+    tz = request_timezone(request)
     data = selectors.dashboard(user=request.user, now=now, tz=tz)
     context = {
         "dash": data,
@@ -103,7 +104,7 @@ def flashcard_next(request):
     card = selectors.next_card(user=request.user, now=now)
     if card is not None:
         return redirect("progress:card", card.pk)
-    tz = selectors.user_timezone(request.user.pk)
+    tz = request_timezone(request)
     ranked = selectors.ranked_topics(user=request.user, now=now)
     practised = {row.tag.id for row in ranked}
     context = {

@@ -16,11 +16,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 
-from accounts.models import Profile
+from accounts.models import DEFAULT_TIMEZONE, timezone_of
 from teams.errors import InviteInvalid, TeamNotFound
 from teams.models import SCORE_SCALE, Membership, Team
 
-DEFAULT_TIMEZONE = Profile._meta.get_field("timezone").default
 # The public board lists teams with at least this many members active in the period.
 MIN_ACTIVE_MEMBERS = 3
 # The public board shows this many places, plus the viewer's own teams below them.
@@ -67,8 +66,7 @@ def period_for(key: str, today: dt.date) -> Period:
 
 def user_timezone(user_id: int) -> zoneinfo.ZoneInfo:
     """The user's time zone; a user without a profile has the profile's default."""
-    name = Profile.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
-    return zoneinfo.ZoneInfo(name or DEFAULT_TIMEZONE)
+    return timezone_of(user_id)
 
 
 def membership_for(*, user, team_id: int) -> Membership:

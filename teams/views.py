@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.middleware import request_timezone
 from teams import selectors, services
 from teams.errors import AlreadyMember, OwnerOnly, TeamError
 from teams.forms import TeamForm, TeamSettingsForm
@@ -68,7 +69,7 @@ def _period(request: HttpRequest, now):
     key = request.GET.get("period", DEFAULT_PERIOD)
     if key not in PERIODS:
         raise BadPeriod
-    tz = selectors.user_timezone(request.user.pk)
+    tz = request_timezone(request)
     return selectors.period_for(key, now.astimezone(tz).date()), tz
 
 
