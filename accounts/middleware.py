@@ -1,3 +1,4 @@
+import contextlib
 import zoneinfo
 
 from django.utils import timezone, translation
@@ -34,11 +35,10 @@ class UserPreferencesMiddleware:
     def __call__(self, request):
         timezone.deactivate()
         name = request.session.get(SESSION_TIMEZONE)
+        # A zone this server does not know: show the site's default.
         if name:
-            try:
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.activate(zoneinfo.ZoneInfo(name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                pass  # a zone this server does not know: show the site's default
         language = request.session.get(SESSION_LANGUAGE)
         if language:
             translation.activate(language)
