@@ -22,7 +22,7 @@ def request_timezone(request) -> zoneinfo.ZoneInfo:
     counts at once for periods and due dates.
     """
     if getattr(request, "_user_timezone", None) is None:
-        request._user_timezone = timezone_of(request.user.pk)
+        request._user_timezone = timezone_of(request.user)
     return request._user_timezone
 
 

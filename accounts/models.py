@@ -46,9 +46,15 @@ class Profile(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
-def timezone_of(user_id: int) -> zoneinfo.ZoneInfo:
-    """The user's time zone, without creating a profile; the default when they have none."""
-    name = Profile.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
+def timezone_of(user) -> zoneinfo.ZoneInfo:
+    """The time zone of a user (or user id), without creating a profile; the default when they
+    have none. No query when the user came with their profile (see ProfileModelBackend)."""
+    if not isinstance(user, int) and Profile.user.field.remote_field.is_cached(user):
+        profile = getattr(user, "profile", None)  # None: known to have no profile
+        name = profile.timezone if profile else None
+    else:
+        user_id = user if isinstance(user, int) else user.pk
+        name = Profile.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
     try:
         return zoneinfo.ZoneInfo(name or DEFAULT_TIMEZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -17,7 +17,7 @@ def signup(request):
         with transaction.atomic():
             user = form.save()
             Profile.objects.create(user=user, display_name=form.cleaned_data["display_name"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.ProfileModelBackend")
         messages.success(request, "欢迎!Welcome!")
         return redirect("interviews:new")
     status = 400 if request.method == "POST" else 200

@@ -13,7 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from interviews import scoring
@@ -65,47 +65,40 @@ class Answer:
     number: str = ""
 
 
-def _versions_for(questions: list[Question], author=None) -> dict[int, QuestionVersion]:
-    """The current version of each question, recording one where content changed.
+def _versions_for(question_ids: list[int]) -> dict[int, QuestionVersion]:
+    """The current version of each question: its latest recorded one.
 
-    Reads every latest version in one query and writes only the changed ones in one more.
+    Every path that edits a question (the admin, the imports, bootstrap) records a version, so
+    the latest one is current; one query reads them all. A question never recorded (loaded
+    straight from fixtures) gets its first version here.
     """
     latest = {
         version.question_id: version
-        for version in QuestionVersion.objects.filter(question__in=questions)
+        for version in QuestionVersion.objects.filter(question_id__in=question_ids)
         .order_by("question_id", "-number")
         .distinct("question_id")
     }
-    result, new = {}, []
-    for question in questions:
-        data = question.snapshot()
-        current = latest.get(question.id)
-        if current is not None and current.data == data:
-            result[question.id] = current
-        else:
-            number = current.number + 1 if current else 1
-            new.append(QuestionVersion(question=question, number=number, data=data))
-    for version in QuestionVersion.objects.bulk_create(new):
-        result[version.question_id] = version
-    return result
+    unrecorded = [qid for qid in question_ids if qid not in latest]
+    if unrecorded:
+        questions = Question.objects.filter(id__in=unrecorded).prefetch_related(
+            "tags", "key_points", Prefetch("variants__choices")
+        )
+        new = [QuestionVersion(question=q, number=1, data=q.snapshot()) for q in questions]
+        latest.update((v.question_id, v) for v in QuestionVersion.objects.bulk_create(new))
+    return latest
 
 
-def draw_questions(*, user, tags: list[Tag], count: int) -> list[Question]:
-    """Random published questions within the topics, avoiding the user's recent ones."""
-    pool = Question.objects.published().prefetch_related(
-        "tags", "key_points", Prefetch("variants__choices")
-    )
+def draw_questions(*, user, tags: list[Tag], count: int) -> list[int]:
+    """Random published questions (their ids) within the topics, avoiding the user's recent
+    ones: one query."""
+    recent_interviews = Interview.objects.for_user(user).order_by("-started_at")[:RECENT_INTERVIEWS]
+    asked = Response.objects.filter(interview__in=recent_interviews, question_id=OuterRef("pk"))
+    pool = Question.objects.published()
     if tags:
         pool = pool.filter(tags__in=tags).distinct()
-    questions = list(pool)
-    recent_interviews = Interview.objects.for_user(user).order_by("-started_at")[:RECENT_INTERVIEWS]
-    recent = set(
-        Response.objects.filter(interview__in=recent_interviews).values_list(
-            "question_id", flat=True
-        )
-    )
-    fresh = [q for q in questions if q.id not in recent]
-    stale = [q for q in questions if q.id in recent]
+    rows = list(pool.annotate(recent=Exists(asked)).values_list("id", "recent"))
+    fresh = [qid for qid, recent in rows if not recent]
+    stale = [qid for qid, recent in rows if recent]
     random.shuffle(fresh)
     random.shuffle(stale)
     return (fresh + stale)[:count]
@@ -126,23 +119,25 @@ def interview_start(
 
     `questions` (published ones, in order) replaces the random draw, for targeted practice.
     """
-    existing = Interview.objects.for_user(user).filter(start_token=start_token).first()
+    mine = Interview.objects.for_user(user)
+    same_or_open = list(
+        mine.filter(Q(start_token=start_token) | Q(state=Interview.State.IN_PROGRESS))
+    )
+    existing = next((i for i in same_or_open if i.start_token == start_token), None)
     if existing is not None:
         return existing
-    open_one = Interview.objects.for_user(user).in_progress().first()
-    if open_one is not None:
-        raise InterviewInProgress(open_one)
+    if same_or_open:
+        raise InterviewInProgress(same_or_open[0])
     if questions is None:
-        questions = draw_questions(user=user, tags=tags, count=question_count)
+        question_ids = draw_questions(user=user, tags=tags, count=question_count)
     else:
-        published = {
-            q.id: q
-            for q in Question.objects.published()
+        published = set(
+            Question.objects.published()
             .filter(id__in=[q.id for q in questions])
-            .prefetch_related("tags", "key_points", "variants__choices")
-        }
-        questions = [published[q.id] for q in questions if q.id in published][:question_count]
-    if not questions:
+            .values_list("id", flat=True)
+        )
+        question_ids = [q.id for q in questions if q.id in published][:question_count]
+    if not question_ids:
         raise InterviewError("所选主题下没有题目。There are no questions in these topics.")
     now = timezone.now()
     timed = mode == Interview.Mode.INTERVIEW and time_limit is not None
@@ -151,7 +146,7 @@ def interview_start(
             interview = Interview.objects.create(
                 user=user,
                 mode=mode,
-                question_count=len(questions),
+                question_count=len(question_ids),
                 time_limit=time_limit if timed else None,
                 started_at=now,
                 deadline=now + time_limit if timed else None,
@@ -159,21 +154,24 @@ def interview_start(
             )
     except IntegrityError:
         # A concurrent request with the same token or a second open interview won the race.
-        existing = Interview.objects.for_user(user).filter(start_token=start_token).first()
+        existing = mine.filter(start_token=start_token).first()
         if existing is not None:
             return existing
-        raise InterviewInProgress(Interview.objects.for_user(user).in_progress().first()) from None
-    interview.tags.set(tags)
-    versions = _versions_for(questions)
+        raise InterviewInProgress(mine.in_progress().first()) from None
+    if tags:
+        Interview.tags.through.objects.bulk_create(
+            Interview.tags.through(interview=interview, tag=tag) for tag in tags
+        )
+    versions = _versions_for(question_ids)
     Response.objects.bulk_create(
         Response(
             interview=interview,
             position=position,
-            question=question,
-            version=versions[question.id],
+            question_id=question_id,
+            version=versions[question_id],
             first_seen_at=now if position == 0 else None,
         )
-        for position, question in enumerate(questions)
+        for position, question_id in enumerate(question_ids)
     )
     return interview
 

@@ -74,7 +74,6 @@ def interview_history(request):
 @login_required
 @rate_limited("start")
 def interview_new(request):
-    open_interview = Interview.objects.for_user(request.user).in_progress().first()
     if request.method == "POST":
         form = StartForm(request.POST)
         if form.is_valid():
@@ -101,7 +100,7 @@ def interview_new(request):
     context = {
         "form": form,
         "presets": PRESETS,
-        "open_interview": open_interview,
+        "open_interview": Interview.objects.for_user(request.user).in_progress().first(),
         "preset_token": uuid.uuid4,
     }
     return render(request, "interviews/new.html", context, status=status)

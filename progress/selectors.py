@@ -12,8 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Window
-from django.db.models.functions import RowNumber
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import JSONObject, RowNumber
 
 from accounts.models import timezone_of
 from progress import measures
@@ -37,9 +48,9 @@ DUE_SHOWN = 5
 WEAK_TOPICS_PRACTISED = 3
 
 
-def user_timezone(user_id: int) -> zoneinfo.ZoneInfo:
-    """The user's time zone (their weeks and days), without creating a profile."""
-    return timezone_of(user_id)
+def user_timezone(user) -> zoneinfo.ZoneInfo:
+    """The time zone of a user or user id (their weeks and days), without creating a profile."""
+    return timezone_of(user)
 
 
 def end_of_day(now: datetime, tz: zoneinfo.ZoneInfo) -> datetime:
@@ -141,15 +152,45 @@ class Dashboard:
 
 
 def dashboard(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> Dashboard:
-    totals = UserProgress.objects.filter(user=user).first()
-    tags = list(Tag.objects.order_by("position", "slug"))
+    """Everything the dashboard shows, in at most six queries whatever the user's history."""
+    this_week = measures.week_start(now, tz)
+    first_week = this_week - timedelta(weeks=HISTORY_WEEKS - 1)
+    # The totals come with the taxonomy and the weekly scores: one round trip, not three.
+    totals = (
+        UserProgress.objects.filter(user=user)
+        .annotate(
+            tag_list=ArraySubquery(
+                Tag.objects.order_by("position", "slug").values(
+                    json=JSONObject(
+                        id="id",
+                        slug="slug",
+                        name_zh="name_zh",
+                        name_en="name_en",
+                        position="position",
+                    )
+                )
+            ),
+            week_list=ArraySubquery(
+                WeeklyScore.objects.filter(
+                    user=OuterRef("user"), week__gte=first_week, week__lte=this_week
+                ).values(json=JSONObject(week="week", answers="answers", score_sum="score_sum"))
+            ),
+        )
+        .first()
+    )
+    if totals is None:
+        tags = list(Tag.objects.order_by("position", "slug"))
+    else:
+        tags = [Tag(**fields) for fields in totals.tag_list]
     topics: list[TopicRow] = []
     weeks: list[WeekRow] = []
-    this_week = measures.week_start(now, tz)
     if totals is not None and totals.answers:
-        stats = list(TopicStat.objects.filter(user=user).select_related("tag"))
+        by_id = {tag.id: tag for tag in tags}
+        stats = list(TopicStat.objects.filter(user=user))
+        for stat in stats:
+            stat.tag = by_id[stat.tag_id]
         topics = rank_topics(stats, now)
-        weeks = _weeks(user, this_week)
+        weeks = _weeks(totals.week_list, first_week)
         _add_trends(user, topics, this_week)
         _add_weak_spots(user, topics[:WEAKEST_SHOWN])
     practised = {row.tag.id for row in topics}
@@ -165,17 +206,14 @@ def dashboard(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> Dashboard:
     )
 
 
-def _weeks(user, this_week: date) -> list[WeekRow]:
-    first = this_week - timedelta(weeks=HISTORY_WEEKS - 1)
-    stored = {
-        row.week: row
-        for row in WeeklyScore.objects.filter(user=user, week__gte=first, week__lte=this_week)
-    }
+def _weeks(stored: list[dict], first: date) -> list[WeekRow]:
+    by_week = {date.fromisoformat(row["week"]): row for row in stored}
     result = []
     for n in range(HISTORY_WEEKS):
         week = first + timedelta(weeks=n)
-        row = stored.get(week)
-        result.append(WeekRow(week, row.answers if row else 0, row.mean if row else None))
+        row = by_week.get(week)
+        mean = float(row["score_sum"]) / row["answers"] if row and row["answers"] else None
+        result.append(WeekRow(week, row["answers"] if row else 0, mean))
     return result
 
 
@@ -234,39 +272,43 @@ def _add_weak_spots(user, weakest: list[TopicRow]) -> None:
             )
         )
         .filter(rank__lte=MISSED_SHOWN)
+        # The key point's English, where the bank has one.
+        .annotate(
+            point_en=Subquery(
+                KeyPoint.objects.filter(point=OuterRef("point"))
+                .exclude(point_en="")
+                .values("point_en")[:1]
+            )
+        )
         .order_by("tag_id", "rank")
     )
-    missed = list(missed)
-    english = (
-        dict(
-            KeyPoint.objects.filter(point__in={m.point for m in missed})
-            .exclude(point_en="")
-            .values_list("point", "point_en")
-        )
-        if missed
-        else {}
-    )
     for point in missed:
-        point.point_en = english.get(point.point, "")
         by_id[point.tag_id].missed.append(point)
 
 
 def due_summary(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> DueSummary:
+    """The due counts and the first cards due by the end of the day: one query (the counts are
+    window aggregates over all the user's cards, computed before the limit)."""
     end = end_of_day(now, tz)
-    cards = Card.objects.for_user(user).published()
-    counts = cards.aggregate(
-        now=Count("id", filter=Q(due__lte=now)),
-        today=Count("id", filter=Q(due__lte=end)),
-        total=Count("id"),
-        next_due=Min("due", filter=Q(due__gt=now)),
+    first = list(
+        Card.objects.for_user(user)
+        .published()
+        .select_related("question")
+        .annotate(
+            due_now=Window(Count("id", filter=Q(due__lte=now))),
+            due_today=Window(Count("id", filter=Q(due__lte=end))),
+            cards_total=Window(Count("id")),
+            next_due=Window(Min("due", filter=Q(due__gt=now))),
+        )
+        .order_by("due", "id")[:DUE_SHOWN]
     )
-    shown = list(cards.due(end).select_related("question").order_by("due", "id")[:DUE_SHOWN])
+    top = first[0] if first else None
     return DueSummary(
-        now=counts["now"],
-        today=counts["today"],
-        total=counts["total"],
-        next_due=counts["next_due"],
-        cards=shown,
+        now=top.due_now if top else 0,
+        today=top.due_today if top else 0,
+        total=top.cards_total if top else 0,
+        next_due=top.next_due if top else None,
+        cards=[card for card in first if card.due <= end],
     )
 
 
@@ -320,7 +362,7 @@ def practice_plan(*, user, count: int, now: datetime, topic: Tag | None = None) 
     half-known ones, and questions scheduled for later than today last. Three weakest topics
     take turns; further topics (weakest first, then never-practised ones) only fill up.
     """
-    end = end_of_day(now, user_timezone(user.pk))
+    end = end_of_day(now, user_timezone(user))
     questions = {q.id: q for q in Question.objects.published().prefetch_related("tags")}
     scheduled = dict(Card.objects.for_user(user).values_list("question_id", "due"))
     due = sorted(
