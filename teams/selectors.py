@@ -64,9 +64,9 @@ def period_for(key: str, today: dt.date) -> Period:
     return Period(key, zh, en)
 
 
-def user_timezone(user_id: int) -> zoneinfo.ZoneInfo:
-    """The user's time zone; a user without a profile has the profile's default."""
-    return timezone_of(user_id)
+def user_timezone(user) -> zoneinfo.ZoneInfo:
+    """The time zone of a user or user id; without a profile, the profile's default."""
+    return timezone_of(user)
 
 
 def membership_for(*, user, team_id: int) -> Membership:
