@@ -6,7 +6,7 @@ PYTHON_VERSION := $(shell cat .python-version)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test database browser lint format migrations-check fixtures serve clean
+.PHONY: run test install install-test database browser lint format migrations-check fixtures serve clean bench bench-smoke
 
 ## Everything a local run needs, then the development server on http://127.0.0.1:8000
 run: install database
@@ -53,6 +53,18 @@ fixtures: install database
 serve: install database
 	DEBUG=false $(PY) manage.py collectstatic --no-input -v0
 	DEBUG=false $(VENV)/bin/gunicorn quizsite.wsgi --bind $(HOST):$(PORT) --workers 5
+
+## Load test of the interview flow with its ceilings, by hand (not in CI): bench/RESULTS.md
+bench: $(VENV)/.installed-bench database
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+## The same in seconds per phase (small enough for CI): bench/results/smoke/RESULTS.md
+bench-smoke: $(VENV)/.installed-bench database
+	$(PY) bench/run.py --smoke $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
 
 lint:
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -897,38 +897,43 @@ def main(argv=None) -> dict:
         return wanted is None or name in wanted
 
     # Users: flow users log in through the form; the others get sessions made directly.
-    flow_users = ensure_users("load", size["flow_users"])
+    step_phases = ("trivial", "pk", "question", "draft", "submit", "raw")
+    need_steps = any(want(name) for name in step_phases)
+    need_flows = want("login") or want("flow")
+    flow_users = ensure_users("load", size["flow_users"]) if need_flows else []
     step_users = ensure_users("loadstep", max(size["step_users"], size["concurrency"]))
-    sync_users = ensure_users("loadsync", size["sync_users"])
+    sync_users = ensure_users("loadsync", size["sync_users"]) if want("sync") else []
     everyone = [uid for uid, _ in flow_users + step_users + sync_users]
     close_open_interviews(everyone)
     flows = [VUser(load, name) for _, name in flow_users]
-    step_keys = mint_sessions(step_users)
-    steps = [VUser(load, name, step_keys[name]) for _, name in step_users]
+    step_keys = mint_sessions(step_users) if need_steps else {}
+    steps = [VUser(load, name, step_keys[name]) for _, name in step_users] if need_steps else []
 
-    print("login (real, through the form)", flush=True)
+    if flows:
+        print("login (real, through the form)", flush=True)
 
-    async def logins():
-        queue = list(flows)
+        async def logins():
+            queue = list(flows)
 
-        async def worker():
-            while queue:
-                user = queue.pop()
-                await user.login()
+            async def worker():
+                while queue:
+                    user = queue.pop()
+                    await user.login()
 
-        await asyncio.gather(*(worker() for _ in range(min(10, len(flows)))))
+            await asyncio.gather(*(worker() for _ in range(min(10, len(flows)))))
 
-    load.run("login", logins, users=len(flows), concurrency=min(10, len(flows)))
+        load.run("login", logins, users=len(flows), concurrency=min(10, len(flows)))
 
-    print("ceilings and steps, closed loop (maximum throughput)", flush=True)
     concurrency = steps[: size["concurrency"]]
     maxima = {}
 
     async def prepare(users):
         await asyncio.gather(*(u.ensure_interview() for u in users))
 
-    load.run("prepare", lambda: prepare(steps))
-    del load.results["phases"]["prepare"]
+    if need_steps:
+        print("ceilings and steps, closed loop (maximum throughput)", flush=True)
+        load.run("prepare", lambda: prepare(steps))
+        del load.results["phases"]["prepare"]
     for name in ("trivial", "pk", "question", "draft", "submit"):
         if not want(name):
             continue
@@ -950,7 +955,7 @@ def main(argv=None) -> dict:
         load.results["phases"]["raw sql submit"] = raw
         print(f"  raw sql submit: {raw['throughput']}/s p50 {raw['p50']} ms", flush=True)
 
-    if want("flow"):
+    if want("flow") and flows:
         print("the interview flow, closed loop", flush=True)
         close_open_interviews([uid for uid, _ in flow_users])
         for user in flows:
