@@ -266,24 +266,32 @@ def profile(args, env: dict, server: subprocess.Popen, out: Path) -> None:
         ("submit", "answer submit, closed loop"),
         ("sync", "synchronised start"),
     ):
-        raw = out / f"profile-{only}.txt"
-        recorder = subprocess.Popen(
-            [spy, "record", "--pid", str(server.pid), "--subprocesses", "--format", "raw"]
-            + ["--rate", "250", "--nonblocking", "--duration", "600", "-o", str(raw)],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        recorders = {}
+        for mode, flags in (("wall", []), ("gil", ["--gil"])):
+            raw = out / f"profile-{only}-{mode}.txt"
+            recorders[mode] = (
+                raw,
+                subprocess.Popen(
+                    [spy, "record", "--pid", str(server.pid), "--subprocesses", "--format"]
+                    + ["raw", "--rate", "250", "--nonblocking", "--duration", "600", "-o"]
+                    + [str(raw), *flags],
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                ),
+            )
         time.sleep(1.5)
         command = [PY, "bench/load.py", "--base-url", f"http://127.0.0.1:{args.port}"]
         command += ["--database", args.database, "--only", only, "--sync-users", sync_users]
         command += ["--json", str(out / f"profile-{only}-load.json")]
         run(command + (["--smoke"] if args.smoke else []), env=env, check=False)
-        recorder.send_signal(signal.SIGINT)
-        recorder.wait(timeout=60)
-        if raw.exists():
-            results[only] = summarise_profile(raw, label)
-            raw.unlink()
+        for mode, (raw, recorder) in recorders.items():
+            recorder.send_signal(signal.SIGINT)
+            recorder.wait(timeout=60)
+            if raw.exists():
+                suffix = ", wall clock" if mode == "wall" else ", holding the GIL (CPU in Python)"
+                results[f"{only} {mode}"] = summarise_profile(raw, label + suffix)
+                raw.unlink()
         (out / f"profile-{only}-load.json").unlink(missing_ok=True)
     (out / "profile.json").write_text(json.dumps(results, indent=2) + "\n")
 
@@ -459,6 +467,20 @@ def render(out: Path, target: Path, note: str = "") -> None:
             f"{ratio(raw['throughput'], trivial.get('throughput'))} | "
             f"{ratio(raw['throughput'], pk.get('throughput'))} | 1.00 | 0 |"
         )
+    for variant in ("one transaction", "synchronous_commit off"):
+        other = phases.get(f"raw sql submit, {variant}")
+        if other:
+            cells(
+                f"raw SQL of a submit, {variant}",
+                fmt(other["throughput"]),
+                fmt(other["p50"], 2),
+                fmt(other["p95"], 2),
+                fmt(other["p99"], 2),
+                ratio(other["throughput"], trivial.get("throughput")),
+                ratio(other["throughput"], pk.get("throughput")),
+                ratio(other["throughput"], raw.get("throughput")),
+                0,
+            )
     for name, label in (
         ("trivial", "trivial view"),
         ("pk", "primary-key view"),
@@ -691,7 +713,7 @@ def render(out: Path, target: Path, note: str = "") -> None:
                 add(f"| `{func}` | {share} % |")
             add("")
 
-    extras = files.get("findings")
+    extras = files.get("load-findings")
     if extras:
         add("## Findings")
         add("")
