@@ -92,6 +92,9 @@ TIMEZONES = ["Asia/Shanghai"] * 17 + ["Europe/Berlin", "America/New_York", "Asia
 SECOND_TEAM = 0.10  # share of users in a second team
 LEFT_TEAM = 0.03  # share of users who once were in a third team and left it
 INACTIVE = 0.10  # share of users who never finished an interview
+EMPTY = b"\x01[]"  # an empty jsonb list, encoded
+SECONDS = [timedelta(seconds=s) for s in range(4 * 3600)]  # made once, not per response
+VARIANT_FORMS = [f"variant-{n}" for n in range(10)]
 RESPONSE_COLUMNS = (
     "id, interview_id, position, question_id, version_id, form, draft_text, draft_saved_at, "
     "answer_text, answer_value, first_seen_at, submitted_at, time_spent, flagged, revision, "
@@ -120,9 +123,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers", type=int, default=2, help="processes generating and COPYing at once"
     )
     parser.add_argument(
-        "--unlogged",
+        "--load-unlogged",
         action="store_true",
-        help="leave the big tables UNLOGGED (faster, but writes then skip the WAL)",
+        help="COPY into UNLOGGED tables, then SET LOGGED (the tables end up logged either way)",
     )
     parser.add_argument("--skip-aggregates", action="store_true")
 
@@ -280,29 +283,46 @@ def column_types(conn, table: str, columns: str) -> list[int]:
     return [rows[name] for name in names]
 
 
+BYTEA_OID = 17
+# Columns whose values are handed over already in PostgreSQL's binary wire format (jsonb and
+# numeric values come from small precomputed sets, so they are encoded once, not per row).
+# COPY FORMAT BINARY hands each field to the column type's own receive function, so declaring
+# them to psycopg as bytea, whose binary dumper writes bytes as they are, sends them unchanged.
+WIRE_TYPES = ("jsonb", "numeric")
+
+
 @contextmanager
-def copy_binary(conn, table: str, columns: str):
-    """A binary COPY into `table`, its column types set from the table itself."""
+def copy_binary(conn, table: str, columns: str, wire: tuple[str, ...] = ()):
+    """A binary COPY into `table` with `set_types` from the table's own column types; the
+    columns named in `wire` take bytes already encoded by `wire_jsonb` / `wire_numeric`."""
     oids = column_types(conn, table, columns)
+    names = [c.strip() for c in columns.split(",")]
+    oids = [BYTEA_OID if name in wire else oid for name, oid in zip(names, oids, strict=True)]
     with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(oids)
         yield copy
 
 
-def _raw_json(value):
-    """JSON dumps for jsonb columns fed pre-encoded bytes (see `raw_json_session`)."""
-    return value
-
-
-def raw_json_session(conn) -> None:
-    """Let this connection's jsonb dumper take bytes that are already JSON, as they are."""
-    from psycopg.types.json import set_json_dumps
-
-    set_json_dumps(_raw_json, context=conn)
-
-
 def dumps(value) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode()
+
+
+def wire_jsonb(value) -> bytes:
+    """A value in jsonb's binary format: version 1, then the JSON text."""
+    return b"\x01" + (value if isinstance(value, bytes) else dumps(value))
+
+
+_NUMERIC = None
+
+
+def wire_numeric(value: Decimal) -> bytes:
+    """A Decimal in numeric's binary format, encoded by psycopg's own dumper."""
+    global _NUMERIC
+    if _NUMERIC is None:
+        from psycopg.adapt import PyFormat, Transformer
+
+        _NUMERIC = Transformer().get_dumper(Decimal(0), PyFormat.BINARY)
+    return bytes(_NUMERIC.dump(value))
 
 
 # --- The question bank and its answers -----------------------------------------------------------
@@ -371,12 +391,12 @@ def _levels(outcomes: list[tuple]) -> list[list[tuple]]:
 def _outcome(result, answer) -> tuple:
     score = Decimal(str(result.score)).quantize(Decimal("0.0001"))
     return (
-        score,
+        wire_numeric(score),
         int(score * 10_000),
         answer,
-        dumps(result.hit),
-        dumps(result.missed),
-        dumps(result.reasons),
+        wire_jsonb(result.hit),
+        wire_jsonb(result.missed),
+        wire_jsonb(result.reasons),
     )
 
 
@@ -390,7 +410,7 @@ def _variant_outcomes(scoring, variant: dict) -> list[tuple]:
         except ArithmeticError:
             wrong = "0"
         return [
-            _outcome(scoring.score_objective(variant, value), dumps(value))
+            _outcome(scoring.score_objective(variant, value), wire_jsonb(value))
             for value in (right, wrong)
         ]
     count = len(variant.get("choices") or [])
@@ -400,7 +420,7 @@ def _variant_outcomes(scoring, variant: dict) -> list[tuple]:
         picks = [
             list(c) for n in range(1, count + 1) for c in itertools.combinations(range(count), n)
         ]
-    return [_outcome(scoring.score_objective(variant, pick), dumps(pick)) for pick in picks]
+    return [_outcome(scoring.score_objective(variant, pick), wire_jsonb(pick)) for pick in picks]
 
 
 # --- The plan: who does how many interviews of which kind ----------------------------------------
@@ -592,20 +612,30 @@ class _Generator:
         self.write_interview, self.write_response = write_interview, write_response
         self.rng = random.Random(self.args.seed * 1_000_003 + lo)
         bank = s["bank"]
-        self.questions = bank.questions
-        tag_info = {t["slug"]: t for t in bank.tags}
-        self.tag_rank = {t["slug"]: (t["position"], t["slug"]) for t in bank.tags}
-        self.slugs = sorted(tag_info)
+        # Tags by index, in the order topic scores list them (position, then slug).
+        tags = sorted(bank.tags, key=lambda t: (t["position"], t["slug"]))
+        self.slugs = [t["slug"] for t in tags]
+        self.tag_order = range(len(tags))
+        index = {slug: i for i, slug in enumerate(self.slugs)}
         # Topic-score JSON up to the count: '{"slug": ..., "name_zh": ..., ..., "count": '
-        self.prefix = {}
-        for slug in self.slugs:
-            info = {"slug": slug, "name_zh": tag_info[slug]["name_zh"]}
-            info["name_en"] = tag_info[slug]["name_en"]
-            self.prefix[slug] = json.dumps(info, ensure_ascii=False)[:-1] + ', "count": '
-        self.q_tags = [[t for t in q["tags"] if t in tag_info] for q in self.questions]
+        self.prefix = [
+            json.dumps(
+                {"slug": t["slug"], "name_zh": t["name_zh"], "name_en": t["name_en"]},
+                ensure_ascii=False,
+            )[:-1]
+            + ', "count": '
+            for t in tags
+        ]
+        self.q_tags = [tuple(index[t] for t in q["tags"] if t in index) for q in bank.questions]
+        self.questions = [
+            (q["id"], q["version"], q["text"], q["variants"], tags)
+            for q, tags in zip(bank.questions, self.q_tags, strict=True)
+        ]
+        self.q_range = range(len(self.questions))
         self.next_interview = sum(self.counts[:lo])  # index into kinds and sizes
         self.done = {"interviews": 0, "responses": 0, "states": defaultdict(int)}
         self.last_login: list[tuple] = []
+        self.scores: dict[tuple, bytes] = {}  # interview scores, encoded
 
     def user(self, user: int) -> None:
         n = self.counts[user - 1]
@@ -614,7 +644,7 @@ class _Generator:
         self.user_id = user
         rng, now = self.rng, self.now
         ability = rng.uniform(0.25, 0.85)
-        offset = {slug: rng.gauss(0, 0.12) for slug in self.slugs}
+        offset = [rng.gauss(0, 0.12) for _ in self.slugs]
         skill = [
             ability + (sum(offset[t] for t in tags) / len(tags) if tags else 0.0)
             for tags in self.q_tags
@@ -639,92 +669,101 @@ class _Generator:
         self.last_login.append((user, timeline[0][4]))
 
     def interview(self, skill, size, mode, minutes, length, finished) -> None:
+        """One interview and its responses; the inner loop runs ten million times at full size."""
         rng = self.rng
+        random = rng.random
         timed = minutes is not None
-        roll = rng.random()
+        roll = random()
         if timed:
             state = "finished" if roll < 0.88 else "timed_out" if roll < 0.96 else "abandoned"
         else:
             state = "finished" if roll < 0.93 else "abandoned"
+        timed_out = state == "timed_out"
         # Where the candidate stopped: after the last question, or part-way.
         stop = size if state == "finished" else rng.randint(1, max(1, size - 1))
-        budget = length.total_seconds() * (0.95 if timed else 1.5)
-        spans = [rng.uniform(20, 2 * budget / size) for _ in range(size)]
+        # Whole seconds per question, within the time limit (practice: a loose budget).
+        budget = int(length.total_seconds() * (0.95 if timed else 1.5))
+        top = max(21, 2 * budget // size)
+        spans = [20 + int(random() * (top - 20)) for _ in range(size)]
         busy = sum(spans[:stop])
-        if busy > budget * 0.97:
-            spans = [x * budget * 0.97 / busy for x in spans]
-            busy = budget * 0.97
-        if state == "timed_out":  # finished when the page was next opened, after the deadline
-            started = finished - length - timedelta(seconds=rng.uniform(1, 600))
+        if busy > budget:
+            spans = [x * budget // busy for x in spans]
+            busy = sum(spans[:stop])
+        if timed_out:  # finished when the page was next opened, after the deadline
+            started = finished - length - SECONDS[1 + int(random() * 600)]
         else:
-            started = finished - timedelta(seconds=busy + rng.uniform(5, 60))
+            started = finished - SECONDS[busy + 5 + int(random() * 55)]
         tab = f"{rng.getrandbits(64):016x}"
-        iid = self.interview_id
-        write, questions, q_tags = self.write_response, self.questions, self.q_tags
-        rid = self.response_id
+        iid, rid = self.interview_id, self.response_id
+        write, questions = self.write_response, self.questions
         clock = started
         total = 0
-        topic_sum: dict[str, int] = defaultdict(int)
-        topic_count: dict[str, int] = defaultdict(int)
-        for position, qi in enumerate(rng.sample(range(len(questions)), size)):
-            question = questions[qi]
+        sums = [0] * len(self.slugs)
+        counts = [0] * len(self.slugs)
+        for position, qi in enumerate(rng.sample(self.q_range, size)):
+            question_id, version_id, text_pool, variants, tag_indexes = questions[qi]
             if position < stop:
-                spent = timedelta(seconds=spans[position])
+                spent = SECONDS[spans[position]]
                 seen = clock
-                clock = clock + spent
+                clock += spent
+                answered, drafted = random() < 0.95, False
             else:
                 seen = clock if position == stop else None
-            answered = position < stop and rng.random() < 0.95
-            drafted = state == "timed_out" and position == stop and rng.random() < 0.6
+                answered = False
+                drafted = timed_out and position == stop and random() < 0.6
             points = 0
             if answered or drafted:
-                variants = question["variants"]
-                if variants and answered and rng.random() < 0.3:
-                    which = rng.randrange(len(variants))
-                    pool, form = variants[which], f"variant-{which}"
+                if variants and answered and random() < 0.3:
+                    which = int(random() * len(variants))
+                    pool, form = variants[which], VARIANT_FORMS[which]
                 else:
-                    pool, form = question["text"], "text"
-                q = skill[qi] + rng.gauss(0, 0.2)
+                    pool, form = text_pool, "text"
+                # Skill in the question's topics, give or take: picks the score level.
+                q = skill[qi] + (random() + random() - 1.0) * 0.35
                 q = 0.0 if q < 0 else 1.0 if q > 1 else q
                 level = pool[int(q * (len(pool) - 1) + 0.5)]
-                outcome = level[rng.randrange(len(level))] if len(level) > 1 else level[0]
+                outcome = level[int(random() * len(level))] if len(level) > 1 else level[0]
                 score, points, answer, hit, missed, reasons = outcome
                 text, value = (answer, None) if form == "text" else ("", answer)
                 assess = ""
-                if (not timed or rng.random() < 0.1) and rng.random() < 0.4:
+                if (not timed or random() < 0.1) and random() < 0.4:
                     assess = "knew" if points >= 7500 else "partly" if points >= 4000 else "not"
                 if drafted:  # scored from the autosaved draft when time ran out
-                    saved = seen + timedelta(seconds=rng.uniform(10, 60))
-                    row = (rid, iid, position, question["id"], question["version"], "text", text,
-                           saved, text, None, seen, None, None, False, 1, tab, score, hit,
-                           missed, reasons, True, assess)  # fmt: skip
+                    saved = seen + SECONDS[10 + int(random() * 50)]
+                    row = (rid, iid, position, question_id, version_id, "text", text, saved,
+                           text, None, seen, None, None, False, 1, tab, score, hit, missed,
+                           reasons, True, assess)  # fmt: skip
                 else:
                     saved, revision = None, 1
-                    if form == "text" and rng.random() < 0.5:
-                        saved, revision = seen + spent * 0.6, 2
-                    row = (rid, iid, position, question["id"], question["version"], form, text,
-                           saved, text, value, seen, clock, spent, rng.random() < 0.03,
-                           revision, tab, score, hit, missed, reasons, False, assess)  # fmt: skip
+                    if form == "text" and random() < 0.5:  # an autosaved draft came first
+                        saved, revision = seen + SECONDS[spans[position] * 3 // 5], 2
+                    row = (rid, iid, position, question_id, version_id, form, text, saved,
+                           text, value, seen, clock, spent, random() < 0.03, revision, tab,
+                           score, hit, missed, reasons, False, assess)  # fmt: skip
+                total += points
             else:
-                row = (rid, iid, position, question["id"], question["version"], "text", "", None,
-                       "", None, seen, None, None, False, 0, "", None, b"[]", b"[]", b"[]",
-                       False, "")  # fmt: skip
+                row = (rid, iid, position, question_id, version_id, "text", "", None, "", None,
+                       seen, None, None, False, 0, "", None, EMPTY, EMPTY, EMPTY, False,
+                       "")  # fmt: skip
             write(row)
-            total += points
-            for slug in q_tags[qi]:
-                topic_sum[slug] += points
-                topic_count[slug] += 1
+            for tag in tag_indexes:
+                sums[tag] += points
+                counts[tag] += 1
             rid += 1
-        score = (Decimal(total) / size / 10_000).quantize(Decimal("0.0001"))
+        score = self.scores.get((total, size))
+        if score is None:
+            exact = (Decimal(total) / size / 10_000).quantize(Decimal("0.0001"))
+            score = self.scores[total, size] = wire_numeric(exact)
+        # As interviews.services.topic_scores: topics in tag order, mean score of each.
         topics = ", ".join(
-            f"{self.prefix[slug]}{topic_count[slug]}, "
-            f'"score": {round(topic_sum[slug] / topic_count[slug] / 10_000, 4)}}}'
-            for slug in sorted(topic_count, key=self.tag_rank.__getitem__)
+            f'{self.prefix[tag]}{counts[tag]}, "score": {round(sums[tag] / counts[tag] / 1e4, 4)}}}'
+            for tag in self.tag_order
+            if counts[tag]
         )
         self.write_interview(
             (iid, self.user_id, mode, size, length if timed else None, started,
              started + length if timed else None, finished, state,
-             size - 1 if stop == size else stop, score, f"[{topics}]".encode(),
+             size - 1 if stop == size else stop, score, f"\x01[{topics}]".encode(),
              uuid.UUID(int=rng.getrandbits(128)))
         )  # fmt: skip
         self.done["states"][state] += 1
@@ -739,15 +778,31 @@ def _generate(shard: tuple) -> dict:
     with psycopg.connect(url) as r_conn, psycopg.connect(url) as i_conn:
         for conn in (r_conn, i_conn):
             bulk_session(conn)
-            raw_json_session(conn)
+        response_wire = ("answer_value", "auto_score", "hit", "missed", "reasons")
         with (
-            copy_binary(r_conn, "interviews_response", RESPONSE_COLUMNS) as r_copy,
-            copy_binary(i_conn, "interviews_interview", INTERVIEW_COLUMNS) as i_copy,
+            copy_binary(r_conn, "interviews_response", RESPONSE_COLUMNS, response_wire) as r_copy,
+            copy_binary(
+                i_conn, "interviews_interview", INTERVIEW_COLUMNS, ("score", "topic_scores")
+            ) as i_copy,
         ):
             generator = _Generator(shard, i_copy.write_row, r_copy.write_row)
             for user in range(shard[0] + 1, shard[1] + 1):
                 generator.user(user)
-    return {**generator.done, "last_login": generator.last_login}
+        server = sum(backend_cpu(conn) for conn in (r_conn, i_conn))
+    return {
+        **generator.done,
+        "last_login": generator.last_login,
+        "cpu": {"python": time.process_time(), "postgres": server},
+    }
+
+
+def backend_cpu(conn) -> float:
+    """CPU seconds the connection's server process has used (when the server is local)."""
+    try:
+        fields = Path(f"/proc/{conn.info.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def load_interviews(url: str, args, bank: Bank, people: dict, schedule: dict, now) -> dict:
@@ -779,8 +834,11 @@ def load_interviews(url: str, args, bank: Bank, people: dict, schedule: dict, no
     if failed:
         raise RuntimeError(f"a seeding process failed: {failed[0]}")
     total = {"interviews": 0, "responses": 0, "states": defaultdict(int)}
+    total["cpu"] = {"python": 0.0, "postgres": 0.0}
     last_login = []
     for outcome in outcomes.values():
+        for side, seconds in outcome["cpu"].items():
+            total["cpu"][side] = round(total["cpu"][side] + seconds, 1)
         total["interviews"] += outcome["interviews"]
         total["responses"] += outcome["responses"]
         for state, n in outcome["states"].items():
@@ -847,7 +905,7 @@ def seed(args: argparse.Namespace) -> dict:
     print(
         f"Seeding {args.database}: {args.users:,} users, {args.teams:,} teams, "
         f"{args.responses:,} responses over {args.days} days, {args.workers} processes, "
-        f"{'UNLOGGED' if args.unlogged else 'logged'} tables",
+        f"{'COPY into unlogged tables' if args.load_unlogged else 'COPY into logged tables'}",
         flush=True,
     )
     steps.run("drop and create the database", lambda: create_database(args.database))
@@ -875,7 +933,7 @@ def seed(args: argparse.Namespace) -> dict:
             "drop the loaded tables' indexes and keys",
             lambda: drop_indexes_and_keys(conn, LOADED_TABLES),
         )
-        if args.unlogged:
+        if args.load_unlogged:
             for table in LOADED_TABLES:
                 conn.execute(f"ALTER TABLE {table} SET UNLOGGED")
 
@@ -902,6 +960,14 @@ def seed(args: argparse.Namespace) -> dict:
         conn.execute(
             "UPDATE auth_user u SET last_login = l.at FROM pg_temp.last_login l WHERE u.id = l.id"
         )
+    if args.load_unlogged:
+
+        def set_logged():
+            with psycopg.connect(url, autocommit=True) as conn:
+                for table in LOADED_TABLES:
+                    conn.execute(f"ALTER TABLE {table} SET LOGGED")
+
+        steps.run("SET LOGGED the loaded tables (rewrites them into the WAL)", set_logged)
     steps.run(
         f"rebuild {len(rebuild)} indexes and keys",
         lambda: rebuild_indexes_and_keys(url, rebuild, max(1, args.workers)),
@@ -930,19 +996,26 @@ def seed(args: argparse.Namespace) -> dict:
             "days": args.days,
             "seed": args.seed,
             "workers": args.workers,
-            "unlogged": args.unlogged,
+            "load_unlogged": args.load_unlogged,
             "aggregates": not args.skip_aggregates,
         },
         "interview_states": loaded["states"],
+        "load_cpu_seconds": loaded["cpu"],
         "steps": steps.rows,
         "tables": table_sizes(url),
         "total_seconds": round(time.perf_counter() - started, 1),
     }
     print("\n" + steps.table())
-    print(f"\nTables ({'UNLOGGED' if args.unlogged else 'logged'}):")
+    print("\nTables:")
     for name, info in report["tables"].items():
-        print(f"  {name:28} {info['rows']:>12,} rows  {info['size']:>9}")
+        logged = "" if info["logged"] else "  UNLOGGED"
+        print(f"  {name:28} {info['rows']:>12,} rows  {info['size']:>9}{logged}")
     print(f"Interview states: {loaded['states']}")
+    cpu = loaded["cpu"]
+    print(
+        f"CPU of the interview and response load: {cpu['python']:.0f} s in the generating "
+        f"processes, {cpu['postgres']:.0f} s in their PostgreSQL backends"
+    )
     print(f"Total {report['total_seconds']:.0f} s")
     return report
 
