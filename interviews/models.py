@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import timezone_of
 from questions.models import Question, QuestionVersion, Tag
 
 MAX_ANSWER_CHARS = 5000
@@ -73,6 +74,10 @@ class Interview(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("interviews:detail", args=[self.pk])
+
+    def owner_timezone(self):
+        """The owner's time zone: no query when the interview was locked for their request."""
+        return timezone_of(self.user if Interview.user.is_cached(self) else self.user_id)
 
     @property
     def is_open(self) -> bool:

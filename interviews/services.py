@@ -178,7 +178,9 @@ def interview_start(
 
 def lock_interview(*, user, pk: int) -> Interview:
     """The user's interview, locked for this transaction; raises Interview.DoesNotExist."""
-    return Interview.objects.select_for_update().get(pk=pk, user=user)
+    interview = Interview.objects.select_for_update().get(pk=pk, user=user)
+    interview.user = user  # the request's user (with their profile): no query to reach them
+    return interview
 
 
 def with_interview(*, user, pk: int, action):
@@ -362,7 +364,8 @@ def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -
     )
     total = sum((r.auto_score or Decimal(0)) for r in responses)
     interview.score = (total / len(responses)).quantize(Decimal("0.0001")) if responses else None
-    interview.topic_scores = topic_scores(responses)
+    tags = tags_asked(responses)
+    interview.topic_scores = topic_scores(responses, tags)
     if abandon:
         interview.state = Interview.State.ABANDONED
     elif interview.is_past_deadline(now) or (interview.deadline and now >= interview.deadline):
@@ -371,17 +374,22 @@ def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -
         interview.state = Interview.State.FINISHED
     interview.finished_at = now
     interview.save(update_fields=["score", "topic_scores", "state", "finished_at"])
-    interview_finished.send(sender=Interview, interview=interview, responses=responses)
+    interview_finished.send(sender=Interview, interview=interview, responses=responses, tags=tags)
     return interview
 
 
-def topic_scores(responses: list[Response]) -> list[dict]:
+def tags_asked(responses: list[Response]) -> dict[str, Tag]:
+    """The topics of the questions as asked, by slug (a topic deleted since is missing)."""
+    slugs = {slug for response in responses for slug in response.snapshot.get("tags", [])}
+    return {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)} if slugs else {}
+
+
+def topic_scores(responses: list[Response], tags: dict[str, Tag]) -> list[dict]:
     """Mean score per topic of the questions as asked (unanswered count as 0)."""
     scores: dict[str, list[Decimal]] = defaultdict(list)
     for response in responses:
         for slug in response.snapshot.get("tags", []):
             scores[slug].append(response.auto_score or Decimal(0))
-    tags = {tag.slug: tag for tag in Tag.objects.filter(slug__in=scores)}
     order = sorted(scores, key=lambda slug: (tags[slug].position if slug in tags else 999, slug))
     return [
         {
@@ -399,6 +407,7 @@ def response_assess(*, interview: Interview, position: int, value: str) -> Respo
     if value not in Response.SelfAssessment.values:
         raise InterviewError("请选择:会 / 部分会 / 不会。Choose knew / partly / didn't know.")
     response = _response(interview, position)
+    response.interview = interview  # the receivers read it: no second query
     if interview.is_open and interview.mode == Interview.Mode.INTERVIEW:
         raise InterviewError("交卷后才能自评。Self-assess after finishing the interview.")
     if interview.is_open and response.submitted_at is None:

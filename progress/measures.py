@@ -22,6 +22,12 @@ def decay(elapsed: timedelta) -> float:
     return 0.5 ** (elapsed.total_seconds() / HALF_LIFE.total_seconds())
 
 
+def decay_sql(elapsed: str) -> str:
+    """`decay` in SQL, for an interval expression."""
+    seconds = HALF_LIFE.total_seconds()
+    return f"power(0.5::float8, (extract(epoch FROM {elapsed}) / {seconds})::float8)"
+
+
 def wilson_lower_bound(successes: float, trials: float, z: float = CONFIDENCE_Z) -> float:
     """Wilson score interval's lower bound, for fractional successes (scores in 0..1).
 

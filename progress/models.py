@@ -31,10 +31,14 @@ class ScoreTally(models.Model):
     def mean(self) -> float | None:
         return float(self.score_sum) / self.answers if self.answers else None
 
-    def absorb(self, other: ScoreTally) -> None:
-        """Add another tally of the same row (new answers) to this one."""
-        self.answers += other.answers
-        self.score_sum += other.score_sum
+    @classmethod
+    def merge_sql(cls) -> dict[str, str]:
+        """How a stored row `t` absorbs a new tally of the same key (`EXCLUDED`), per column:
+        the SET list of an INSERT ... ON CONFLICT DO UPDATE."""
+        return {
+            "answers": "t.answers + EXCLUDED.answers",
+            "score_sum": "t.score_sum + EXCLUDED.score_sum",
+        }
 
 
 class TimedTally(ScoreTally):
@@ -51,14 +55,15 @@ class TimedTally(ScoreTally):
     def mean_time(self) -> timedelta | None:
         return self.time_spent / self.timed_answers if self.timed_answers else None
 
-    def absorb(self, other: TimedTally) -> None:
-        super().absorb(other)
-        self.timed_answers += other.timed_answers
-        self.time_spent += other.time_spent
-        if self.last_answered_at is None or (
-            other.last_answered_at and other.last_answered_at > self.last_answered_at
-        ):
-            self.last_answered_at = other.last_answered_at
+    @classmethod
+    def merge_sql(cls) -> dict[str, str]:
+        return {
+            **super().merge_sql(),
+            "timed_answers": "t.timed_answers + EXCLUDED.timed_answers",
+            "time_spent": "t.time_spent + EXCLUDED.time_spent",
+            # GREATEST ignores a NULL: the later of the two times, or the one there is.
+            "last_answered_at": "GREATEST(t.last_answered_at, EXCLUDED.last_answered_at)",
+        }
 
 
 class UserProgress(TimedTally):
@@ -95,17 +100,26 @@ class TopicStat(TimedTally):
     def mastery(self, now: datetime) -> float:
         return measures.mastery(self.recent_score, self.recent_weight, self.last_answered_at, now)
 
-    def absorb(self, other: TopicStat) -> None:
-        mine, theirs = self.last_answered_at, other.last_answered_at
-        if mine is None or (theirs is not None and theirs >= mine):
-            factor = measures.decay(theirs - mine) if mine else 0.0
-            self.recent_weight = self.recent_weight * factor + other.recent_weight
-            self.recent_score = self.recent_score * factor + other.recent_score
-        elif theirs is not None:
-            factor = measures.decay(mine - theirs)
-            self.recent_weight += other.recent_weight * factor
-            self.recent_score += other.recent_score * factor
-        super().absorb(other)
+    @classmethod
+    def merge_sql(cls) -> dict[str, str]:
+        """The older of the two sums decays to the newer one's time (`measures.decay`); a row
+        never answered before keeps only the new sums."""
+        mine, theirs = "t.last_answered_at", "EXCLUDED.last_answered_at"
+
+        def decayed(column: str) -> str:
+            return (
+                f"CASE WHEN {mine} IS NULL THEN EXCLUDED.{column}"
+                f" WHEN {theirs} >= {mine}"
+                f" THEN t.{column} * {measures.decay_sql(f'{theirs} - {mine}')} + EXCLUDED.{column}"
+                f" ELSE t.{column} + EXCLUDED.{column} * {measures.decay_sql(f'{mine} - {theirs}')}"
+                " END"
+            )
+
+        return {
+            **super().merge_sql(),
+            "recent_weight": decayed("recent_weight"),
+            "recent_score": decayed("recent_score"),
+        }
 
 
 class WeeklyScore(ScoreTally):
@@ -176,8 +190,9 @@ class MissedPoint(models.Model):
             models.UniqueConstraint(fields=["user", "tag", "point"], name="unique_missed_point")
         ]
 
-    def absorb(self, other: MissedPoint) -> None:
-        self.misses += other.misses
+    @classmethod
+    def merge_sql(cls) -> dict[str, str]:
+        return {"misses": "t.misses + EXCLUDED.misses"}
 
 
 class CardQuerySet(models.QuerySet):

@@ -3,9 +3,9 @@
 from progress import services
 
 
-def on_interview_finished(sender, *, interview, responses, **kwargs):
+def on_interview_finished(sender, *, interview, responses, tags, **kwargs):
     # Inside the finishing transaction: the aggregates change atomically with the result.
-    services.progress_record_interview(interview=interview, responses=responses)
+    services.progress_record_interview(interview=interview, responses=responses, tags=tags)
 
 
 def on_response_assessed(sender, *, response, **kwargs):

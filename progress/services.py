@@ -66,8 +66,13 @@ def is_review(response: Response) -> bool:
 # --- Interviews ----------------------------------------------------------------------------------
 
 
-def progress_record_interview(*, interview: Interview, responses: list[Response]) -> None:
-    """Add a finished interview's answers to the aggregates and review their cards."""
+def progress_record_interview(
+    *, interview: Interview, responses: list[Response], tags: dict[str, Tag]
+) -> None:
+    """Add a finished interview's answers to the aggregates and review their cards.
+
+    `tags`: the topics of the questions as asked, by slug (`interviews.services.tags_asked`).
+    """
     if interview.state not in COUNTED_STATES:
         return
     reviewed = [r for r in responses if is_review(r)]
@@ -77,14 +82,15 @@ def progress_record_interview(*, interview: Interview, responses: list[Response]
         lock_user(interview.user_id)
         answered = [r for r in reviewed if is_scored_answer(r)]
         if answered:
-            _record_answers(interview.user_id, answered, interview.finished_at)
+            week = measures.week_start(interview.finished_at, interview.owner_timezone())
+            tag_ids = {slug: tag.id for slug, tag in tags.items()}
+            _record_answers(interview.user_id, answered, interview.finished_at, week, tag_ids)
         _review_cards(interview.user_id, reviewed, interview.finished_at)
 
 
-def _record_answers(user_id: int, answered: list[Response], at: datetime) -> None:
-    week = measures.week_start(at, selectors.user_timezone(user_id))
-    slugs = {slug for r in answered for slug in r.snapshot.get("tags", [])}
-    tag_ids = dict(Tag.objects.filter(slug__in=slugs).values_list("slug", "id"))
+def _record_answers(
+    user_id: int, answered: list[Response], at: datetime, week, tag_ids: dict[str, int]
+) -> None:
 
     totals = UserProgress(user_id=user_id)
     weekly = WeeklyScore(user_id=user_id, week=week)
@@ -130,19 +136,23 @@ def _record_answers(user_id: int, answered: list[Response], at: datetime) -> Non
                     if point:
                         missed[(tag_id, point[:200])] += 1
 
-    _merge(UserProgress, user_id, {(): totals}, ())
-    _merge(WeeklyScore, user_id, {(week,): weekly}, ("week",))
-    _merge(TopicStat, user_id, topics, ("tag_id",))
-    _merge(WeeklyTopicScore, user_id, topic_weeks, ("tag_id", "week"))
-    _merge(TopicQuestionStat, user_id, topic_questions, ("tag_id", "question_id"))
-    _merge(
-        MissedPoint,
+    _merge_all(
         user_id,
-        {
-            key: MissedPoint(user_id=user_id, tag_id=key[0], point=key[1], misses=count)
-            for key, count in missed.items()
-        },
-        ("tag_id", "point"),
+        [
+            (UserProgress, (), {(): totals}),
+            (WeeklyScore, ("week",), {(week,): weekly}),
+            (TopicStat, ("tag_id",), topics),
+            (WeeklyTopicScore, ("tag_id", "week"), topic_weeks),
+            (TopicQuestionStat, ("tag_id", "question_id"), topic_questions),
+            (
+                MissedPoint,
+                ("tag_id", "point"),
+                {
+                    key: MissedPoint(user_id=user_id, tag_id=key[0], point=key[1], misses=count)
+                    for key, count in missed.items()
+                },
+            ),
+        ],
     )
 
 
@@ -157,33 +167,31 @@ def _count(row, response: Response, score: Decimal, at: datetime) -> None:
         row.last_answered_at = at
 
 
-def _merge(model: type[models.Model], user_id: int, fresh: dict[tuple, models.Model], keys):
-    """Add the fresh rows to the stored ones (matched by user and `keys`), creating the missing.
-
-    Reads the matching rows in one query and writes them in at most two.
-    """
-    if not fresh:
-        return
-    lookup = {f"{field}__in": {key[i] for key in fresh} for i, field in enumerate(keys)}
-    stored = {
-        tuple(getattr(row, field) for field in keys): row
-        for row in model.objects.filter(user_id=user_id, **lookup)
-    }
-    changed, created = [], []
-    for key, row in fresh.items():
-        if key in stored:
-            stored[key].absorb(row)
-            changed.append(stored[key])
-        else:
-            created.append(row)
-    model.objects.bulk_create(created)
-    if changed:
-        fields = [
-            f.name
-            for f in model._meta.concrete_fields
-            if not f.primary_key and f.attname not in ("user_id", *keys)
-        ]
-        model.objects.bulk_update(changed, fields)
+def _merge_all(user_id: int, tables: list[tuple[type[models.Model], tuple, dict]]) -> None:
+    """Add fresh rows to the stored ones (matched by user and keys), creating the missing, in
+    one statement for every table: an INSERT ... ON CONFLICT DO UPDATE per table, each merging
+    as its model's `merge_sql` says, chained as data-modifying CTEs."""
+    ctes, params = [], []
+    for n, (model, keys, fresh) in enumerate(tables):
+        if not fresh:
+            continue
+        rows = list(fresh.values())
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        arrays = []
+        for f in fields:
+            arrays.append(f"%s::{f.db_type(connection)}[]")
+            params.append([f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows])
+        conflict = ", ".join(model._meta.get_field(k).column for k in ("user_id", *keys))
+        merge = ", ".join(f"{column} = {expr}" for column, expr in model.merge_sql().items())
+        ctes.append(
+            f"m{n} AS (INSERT INTO {model._meta.db_table} AS t"
+            f" ({', '.join(f.column for f in fields)})"
+            f" SELECT * FROM unnest({', '.join(arrays)})"
+            f" ON CONFLICT ({conflict}) DO UPDATE SET {merge})"
+        )
+    if ctes:
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(ctes)} SELECT 1", params)
 
 
 # --- The schedule --------------------------------------------------------------------------------
@@ -222,9 +230,14 @@ def _review_cards(user_id: int, reviewed: list[Response], at: datetime) -> None:
             changed.append(card)
         rating = scheduling.rating_for(response.auto_score, response.self_assessment)
         scheduling.review(card, rating, at)
-    Card.objects.bulk_create(created)
-    if changed:
-        Card.objects.bulk_update(changed, CARD_FIELDS)
+    for card in changed:
+        card.pk = None  # matched by (user, question) instead: one upsert writes new and old
+    Card.objects.bulk_create(
+        created + changed,
+        update_conflicts=True,
+        unique_fields=["user", "question"],
+        update_fields=CARD_FIELDS,
+    )
 
 
 def card_events(*, user_id: int, question_id: int) -> list[tuple[datetime, fsrs.Rating]]:
@@ -261,7 +274,10 @@ def card_replay(*, user_id: int, question_id: int) -> Card | None:
 
 def progress_record_assessment(*, response: Response) -> None:
     """A self-assessment after the interview was finished re-rates that review."""
-    interview = Interview.objects.only("user_id", "state").get(pk=response.interview_id)
+    if Response.interview.is_cached(response):
+        interview = response.interview
+    else:
+        interview = Interview.objects.only("user_id", "state").get(pk=response.interview_id)
     if interview.state not in COUNTED_STATES:
         return  # still open (counted when finished) or abandoned (never counted)
     with transaction.atomic():

@@ -8,7 +8,6 @@ from django.db import connection
 
 from interviews.models import Interview
 from teams.models import SCORE_SCALE
-from teams.selectors import user_timezone
 
 COUNTED_STATES = (Interview.State.FINISHED, Interview.State.TIMED_OUT)
 
@@ -40,7 +39,7 @@ def record_finished_interview(sender, *, interview: Interview, **kwargs) -> None
     """Add a finished interview to its user's day, atomically with the finish itself."""
     if not counts_on_boards(interview):
         return
-    day = interview.finished_at.astimezone(user_timezone(interview.user_id)).date()
+    day = interview.finished_at.astimezone(interview.owner_timezone()).date()
     topics = sorted({topic["slug"] for topic in interview.topic_scores})
     score = int((interview.score or 0) * SCORE_SCALE)
     params = {"user": interview.user_id, "day": day, "score": score, "topics": json.dumps(topics)}
