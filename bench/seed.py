@@ -902,6 +902,7 @@ def seed(args: argparse.Namespace) -> dict:
     steps = Steps()
     rng = random.Random(args.seed)
     now = datetime.now(UTC).replace(microsecond=0)
+    load_start = [round(x, 1) for x in os.getloadavg()]
     print(
         f"Seeding {args.database}: {args.users:,} users, {args.teams:,} teams, "
         f"{args.responses:,} responses over {args.days} days, {args.workers} processes, "
@@ -1004,6 +1005,8 @@ def seed(args: argparse.Namespace) -> dict:
         "steps": steps.rows,
         "tables": table_sizes(url),
         "total_seconds": round(time.perf_counter() - started, 1),
+        # Other work on the machine slows every step: the load when the seed began and ended.
+        "load_average": {"start": load_start, "end": [round(x, 1) for x in os.getloadavg()]},
     }
     print("\n" + steps.table())
     print("\nTables:")
@@ -1016,7 +1019,10 @@ def seed(args: argparse.Namespace) -> dict:
         f"CPU of the interview and response load: {cpu['python']:.0f} s in the generating "
         f"processes, {cpu['postgres']:.0f} s in their PostgreSQL backends"
     )
-    print(f"Total {report['total_seconds']:.0f} s")
+    print(
+        f"Total {report['total_seconds']:.0f} s (load average {load_start[0]} at the start, "
+        f"{report['load_average']['end'][0]} at the end, on {os.cpu_count()} CPUs)"
+    )
     return report
 
 
