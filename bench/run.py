@@ -16,7 +16,7 @@
    limits raised far above the load test's pace (RATE_LIMIT_*), then waits for /healthz.
 4. Runs bench/load.py against it (bench/results/load.json).
 5. Unless --no-profile: py-spy samples the gunicorn workers during a closed-loop run of the
-   draft autosave, the answer submit and the synchronised start (bench/results/profile.json).
+   draft autosave, the answer submit and the synchronised start (bench/results/load-profile.json).
 6. Stops gunicorn and writes bench/RESULTS.md from every JSON file in bench/results/ (the seed,
    dashboard and leaderboard benchmarks' files too, when present).
 """
@@ -293,7 +293,7 @@ def profile(args, env: dict, server: subprocess.Popen, out: Path) -> None:
                 results[f"{only} {mode}"] = summarise_profile(raw, label + suffix)
                 raw.unlink()
         (out / f"profile-{only}-load.json").unlink(missing_ok=True)
-    (out / "profile.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "load-profile.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
 # --- RESULTS.md ---------------------------------------------------------------------------
@@ -341,7 +341,7 @@ def render(out: Path, target: Path, note: str = "") -> None:
     def cells(*values) -> None:
         add("| " + " | ".join(str(v) for v in values) + " |")
 
-    meta = files.get("run", {})
+    meta = files.get("load-run", {})
     add("# Benchmark results")
     add("")
     add(
@@ -693,7 +693,7 @@ def render(out: Path, target: Path, note: str = "") -> None:
             )
         add("")
 
-    profiles = files.get("profile", {})
+    profiles = files.get("load-profile", {})
     if profiles:
         add("## Profiles (py-spy, every worker, request handling only)")
         add("")
@@ -815,7 +815,7 @@ def main() -> None:
         "seconds": round(time.monotonic() - started),
         "server_log": dict(errors),
     }
-    (out / "run.json").write_text(json.dumps(meta, indent=2) + "\n")
+    (out / "load-run.json").write_text(json.dumps(meta, indent=2) + "\n")
     render(out, target, args.note)
     print(f"done in {meta['seconds']} s", flush=True)
 
