@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sys
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -43,12 +44,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", default="quizsite_bench_load")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "queries.json")
     parser.add_argument("--questions", type=int, default=5, help="questions per interview")
+    parser.add_argument("--repeat", type=int, default=40, help="requests timed per kind")
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
     os.environ["DATABASE_URL"] = database_url(args.database)
+    os.environ["BENCH_CEILINGS"] = "1"  # the ceiling views, for the CPU costs
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
     import django
 
@@ -158,12 +161,88 @@ def main() -> None:
     login = {"username": "bench_queries", "password": "bench-queries-pass"}
     hit("login", "POST", "/accounts/login/", login)
 
+    costs = cpu_costs(client, htmx, args.repeat)
+
     width = max(len(row["page"]) for row in rows)
     for row in rows:
         print(f"{row['page']:<{width}}  {row['method']:<4} {row['status']}  {row['queries']:>3}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"database": args.database, "pages": rows}, indent=2) + "\n")
+    for cost in costs:
+        print(f"{cost['request']:<{width}}  CPU {cost['cpu_ms']:6.2f} ms  ×{cost['cpu_ratio']}")
+    report = {"database": args.database, "pages": rows, "cpu": costs}
+    args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.json}")
+
+
+def cpu_costs(client, htmx: dict, repeat: int) -> list[dict]:
+    """The Django process's CPU time per request (time.process_time: Postgres and Redis are
+    other processes, so their work is not in it), the median of `repeat` requests of each kind
+    after a warm-up; little disturbed by other jobs on the machine, unlike latencies."""
+    import statistics
+
+    from questions.models import Question
+
+    qid = Question.objects.published().values_list("id", flat=True).first()
+    state = {"n": 0, "pk": None, "tab": uuid.uuid4().hex}
+
+    def start():
+        token = str(uuid.uuid4())
+        data = {"mode": "interview", "question_count": 5, "time_limit_minutes": 20}
+        response = client.post("/interviews/new/", {**data, "start_token": token})
+        state["pk"] = int(response["Location"].strip("/").split("/")[-1])
+        return response
+
+    def abandon():
+        client.post(f"/interviews/{state['pk']}/finish/", {"abandon": "1"})
+
+    def numbered(suffix=""):
+        state["n"] += 1
+        return f"/interviews/{state['pk']}/q/{state['n'] % 5 + 1}/{suffix}"
+
+    def text():
+        return f"{ANSWER} {state['n']}"
+
+    kinds = {
+        "trivial": lambda: client.get("/__bench__/trivial/"),
+        "pk": lambda: client.get(f"/__bench__/pk/?id={qid}"),
+        "question": lambda: client.get(numbered()),
+        "draft": lambda: client.post(
+            numbered("draft/"), {"answer": text()[:90], "tab": state["tab"]}, **htmx
+        ),
+        "submit": lambda: client.post(
+            numbered("answer/"), {"answer": text(), "tab": state["tab"], "form": "text"}, **htmx
+        ),
+        "start": start,
+    }
+    costs = []
+    for name, request in kinds.items():
+        if name != "start":
+            if state["pk"]:
+                abandon()
+            start()
+        cpu, wall = [], []
+        for i in range(repeat + 5):
+            if name == "start" and state["pk"]:
+                abandon()
+            c0, w0 = time.process_time(), time.perf_counter()
+            response = request()
+            c1, w1 = time.process_time(), time.perf_counter()
+            assert response.status_code in (200, 302), (name, response.status_code)
+            if i >= 5:
+                cpu.append((c1 - c0) * 1000)
+                wall.append((w1 - w0) * 1000)
+        costs.append(
+            {
+                "request": name,
+                "cpu_ms": round(statistics.median(cpu), 2),
+                "wall_ms": round(statistics.median(wall), 2),
+            }
+        )
+    abandon()
+    base = costs[0]["cpu_ms"]
+    for cost in costs:
+        cost["cpu_ratio"] = round(cost["cpu_ms"] / base, 2)
+    return costs
 
 
 if __name__ == "__main__":

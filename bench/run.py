@@ -693,6 +693,24 @@ def render(out: Path, target: Path, note: str = "") -> None:
             )
         add("")
 
+    costs = queries.get("cpu", [])
+    if costs:
+        add("## CPU per request in the Django process")
+        add("")
+        add(
+            "The same stack in one process through Django's test client (bench/queries.py): "
+            "`time.process_time` per request, the median of 40 after a warm-up. Postgres and "
+            "Redis run elsewhere, so their work is not in it, nor is gunicorn's. Less disturbed "
+            "by other jobs than latencies are; the ratio is what a step costs in trivial views."
+        )
+        add("")
+        header(["request", "CPU ms", "wall ms", "÷ trivial (CPU)"])
+        for cost in costs:
+            cells(
+                cost["request"], fmt(cost["cpu_ms"], 2), fmt(cost["wall_ms"], 2), cost["cpu_ratio"]
+            )
+        add("")
+
     profiles = files.get("load-profile", {})
     if profiles:
         add("## Profiles (py-spy, every worker, request handling only)")
