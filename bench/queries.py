@@ -45,6 +45,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "queries.json")
     parser.add_argument("--questions", type=int, default=5, help="questions per interview")
     parser.add_argument("--repeat", type=int, default=40, help="requests timed per kind")
+    parser.add_argument(
+        "--experiments",
+        action="store_true",
+        help="also time draft and submit with candidate fixes patched in (needs REDIS_URL)",
+    )
     return parser.parse_args()
 
 
@@ -162,6 +167,13 @@ def main() -> None:
     hit("login", "POST", "/accounts/login/", login)
 
     costs = cpu_costs(client, htmx, args.repeat)
+    experiments = {}
+    if args.experiments:
+        experiments["rate limit in one Redis round trip"] = ab_test(
+            "quizsite.ratelimit.is_allowed",
+            one_round_trip_is_allowed,
+            lambda: cpu_costs(client, htmx, args.repeat // 2, kinds=("draft", "submit")),
+        )
 
     width = max(len(row["page"]) for row in rows)
     for row in rows:
@@ -170,11 +182,68 @@ def main() -> None:
     for cost in costs:
         print(f"{cost['request']:<{width}}  CPU {cost['cpu_ms']:6.2f} ms  ×{cost['cpu_ratio']}")
     report = {"database": args.database, "pages": rows, "cpu": costs}
+    if experiments:
+        report["experiments"] = experiments
+        for name, result in experiments.items():
+            for kind, row in result.items():
+                print(f"{name}: {kind} {row}")
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.json}")
 
 
-def cpu_costs(client, htmx: dict, repeat: int) -> list[dict]:
+def with_patch(target: str, replacement, measure):
+    """Measure with module.attribute replaced, then put it back (bench only)."""
+    import importlib
+
+    module_name, _, attribute = target.rpartition(".")
+    module = importlib.import_module(module_name)
+    original = getattr(module, attribute)
+    setattr(module, attribute, replacement)
+    try:
+        return measure()
+    finally:
+        setattr(module, attribute, original)
+
+
+def ab_test(target: str, replacement, measure, rounds: int = 6) -> dict:
+    """Before and after, alternating in rounds (other jobs on the machine drift): the median
+    CPU ms per request of each kind, with and without the patch."""
+    import statistics
+
+    before, after = {}, {}
+    for _ in range(rounds):
+        for cost in measure():
+            before.setdefault(cost["request"], []).append(cost["cpu_ms"])
+        for cost in with_patch(target, replacement, measure):
+            after.setdefault(cost["request"], []).append(cost["cpu_ms"])
+    result = {}
+    for kind in before:
+        b, a = statistics.median(before[kind]), statistics.median(after[kind])
+        result[kind] = {
+            "before_cpu_ms": round(b, 2),
+            "after_cpu_ms": round(a, 2),
+            "change_pct": round(100 * (a - b) / b, 1),
+        }
+    return result
+
+
+def one_round_trip_is_allowed(name: str, user_id: int) -> tuple[bool, int]:
+    """quizsite.ratelimit.is_allowed with the same fixed window in one Redis round trip
+    (SET NX EX, then INCR, pipelined) instead of three (SET NX, EXISTS, INCRBY)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    limit, window = settings.RATE_LIMITS[name]
+    bucket = int(time.time() // window)
+    key = cache.make_and_validate_key(f"rl:{name}:{user_id}:{bucket}")
+    pipe = cache._cache.get_client(key, write=True).pipeline()
+    pipe.set(key, 0, ex=window + 1, nx=True)
+    pipe.incr(key)
+    _, count = pipe.execute()
+    return count <= limit, window - int(time.time()) % window
+
+
+def cpu_costs(client, htmx: dict, repeat: int, kinds=None) -> list[dict]:
     """The Django process's CPU time per request (time.process_time: Postgres and Redis are
     other processes, so their work is not in it), the median of `repeat` requests of each kind
     after a warm-up; little disturbed by other jobs on the machine, unlike latencies."""
@@ -202,7 +271,7 @@ def cpu_costs(client, htmx: dict, repeat: int) -> list[dict]:
     def text():
         return f"{ANSWER} {state['n']}"
 
-    kinds = {
+    requests = {
         "trivial": lambda: client.get("/__bench__/trivial/"),
         "pk": lambda: client.get(f"/__bench__/pk/?id={qid}"),
         "question": lambda: client.get(numbered()),
@@ -215,7 +284,9 @@ def cpu_costs(client, htmx: dict, repeat: int) -> list[dict]:
         "start": start,
     }
     costs = []
-    for name, request in kinds.items():
+    for name, request in requests.items():
+        if kinds and name not in kinds:
+            continue
         if name != "start":
             if state["pk"]:
                 abandon()
@@ -239,9 +310,9 @@ def cpu_costs(client, htmx: dict, repeat: int) -> list[dict]:
             }
         )
     abandon()
-    base = costs[0]["cpu_ms"]
+    base = costs[0]["cpu_ms"] if costs[0]["request"] == "trivial" else None
     for cost in costs:
-        cost["cpu_ratio"] = round(cost["cpu_ms"] / base, 2)
+        cost["cpu_ratio"] = round(cost["cpu_ms"] / base, 2) if base else None
     return costs
 
 
