@@ -131,12 +131,9 @@ def interview_start(
     if questions is None:
         question_ids = draw_questions(user=user, tags=tags, count=question_count)
     else:
-        published = set(
-            Question.objects.published()
-            .filter(id__in=[q.id for q in questions])
-            .values_list("id", flat=True)
-        )
-        question_ids = [q.id for q in questions if q.id in published][:question_count]
+        # Chosen from the published questions by the caller (progress' practice plan), in this
+        # request: not read again.
+        question_ids = [q.id for q in questions][:question_count]
     if not question_ids:
         raise InterviewError("所选主题下没有题目。There are no questions in these topics.")
     now = timezone.now()
@@ -211,13 +208,15 @@ def _check_writable(interview: Interview, now) -> None:
         )
 
 
-def _response(interview: Interview, position: int) -> Response:
+def _response(interview: Interview, position: int, *, with_version: bool = True) -> Response:
+    """The response at `position`, locked; with the question version asked (its snapshot) when
+    the caller scores or shows the question. A draft or a flag needs neither: the version's
+    JSON is the largest column read on the hottest path."""
+    responses = Response.objects.select_for_update(of=("self",))
+    if with_version:
+        responses = responses.select_related("version")
     try:
-        return (
-            Response.objects.select_for_update(of=("self",))
-            .select_related("version")
-            .get(interview=interview, position=position)
-        )
+        return responses.get(interview=interview, position=position)
     except Response.DoesNotExist:
         raise InterviewError("没有这道题。There is no such question.") from None
 
@@ -252,7 +251,7 @@ def response_save_draft(
 ) -> Response:
     now = timezone.now()
     _check_writable(interview, now)
-    response = _response(interview, position)
+    response = _response(interview, position, with_version=False)
     _check_revision(response, revision, tab)
     _check_length(text)
     if response.draft_text != text:
@@ -315,7 +314,7 @@ def response_submit(
 
 def response_flag(*, interview: Interview, position: int, flagged: bool) -> Response:
     _check_writable(interview, timezone.now())
-    response = _response(interview, position)
+    response = _response(interview, position, with_version=False)
     if response.flagged != flagged:
         response.flagged = flagged
         response.save(update_fields=["flagged"])

@@ -3,7 +3,6 @@
 import dataclasses
 import json
 import math
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -401,8 +400,9 @@ def test_a_list_is_worth_a_bare_pass_when_the_prompt_asks_for_one():
 
 
 @pytest.mark.django_db
-def test_a_5000_character_answer_scores_well_under_50_ms(snapshots):
-    scoring.warm_up()
+def test_a_5000_character_answer_of_any_shape_gets_a_valid_score(snapshots):
+    """Long, repetitive and negated answers at the length limit score within 0..1. How fast:
+    bench/scorer_agreement.py (a benchmark, not a timed test)."""
     text = "".join(row["answer"] for row in graded_rows())
     answers = [
         (text * 2)[:5000],
@@ -413,13 +413,10 @@ def test_a_5000_character_answer_scores_well_under_50_ms(snapshots):
     for answer in answers:
         assert len(answer) == 5000
         for number in (15, 21, 30, 57):
-            timings = []
-            for _ in range(3):
-                started = time.perf_counter()
-                result = score_text(snapshots[number], answer)
-                timings.append(time.perf_counter() - started)
+            result = score_text(snapshots[number], answer)
             assert 0 <= result.score <= 1
-            assert min(timings) < 0.05, (number, answer[:20], timings)
+    # Stuffing the same term 1,250 times is not an answer.
+    assert score_text(snapshots[15], answers[1]).score < 0.5
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
