@@ -775,6 +775,8 @@ def flatten(data, prefix="") -> list[tuple[str, object]]:
 
 def main() -> None:
     args = parse_args()
+    # A SIGTERM (or a stopped job) still stops gunicorn, through the `finally` below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     out = BENCH / "results" / "smoke" if args.smoke else BENCH / "results"
     out.mkdir(parents=True, exist_ok=True)
     target = out / "RESULTS.md" if args.smoke else BENCH / "RESULTS.md"
