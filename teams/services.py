@@ -24,28 +24,48 @@ from teams.errors import (
 from teams.models import Membership, Team, new_invite_code
 
 
+def _lock_memberships(*, team_id: int, user_ids: list[int]) -> dict[int, Membership]:
+    """The current memberships of these users in the team, by user id, each with the team: read
+    in one query once the team row is locked. Empty when the team does not exist or is archived."""
+    team = Team.objects.select_for_update().filter(pk=team_id, archived_at__isnull=True).first()
+    if team is None:
+        return {}
+    memberships = {
+        membership.user_id: membership
+        for membership in Membership.objects.current().filter(team=team, user_id__in=user_ids)
+    }
+    for membership in memberships.values():
+        membership.team = team
+    return memberships
+
+
 def _lock_membership(*, user, team_id: int) -> Membership:
     """The user's current membership, with its team row locked; TeamNotFound otherwise."""
-    team = Team.objects.select_for_update().filter(pk=team_id, archived_at__isnull=True).first()
-    membership = Membership.objects.current().filter(team=team, user=user).first() if team else None
+    membership = _lock_memberships(team_id=team_id, user_ids=[user.pk]).get(user.pk)
     if membership is None:
         raise TeamNotFound
-    membership.team = team
     return membership
 
 
-def _lock_as_owner(*, user, team_id: int) -> Membership:
-    membership = _lock_membership(user=user, team_id=team_id)
+def _as_owner(membership: Membership | None) -> Membership:
+    if membership is None:
+        raise TeamNotFound
     if not membership.is_owner:
         raise OwnerOnly
     return membership
 
 
-def _other_member(*, team: Team, user_id: int) -> Membership:
-    membership = Membership.objects.current().filter(team=team, user_id=user_id).first()
-    if membership is None:
-        raise MemberNotFound
-    return membership
+def _lock_as_owner(*, user, team_id: int) -> Membership:
+    return _as_owner(_lock_membership(user=user, team_id=team_id))
+
+
+def _lock_as_owner_with(
+    *, user, team_id: int, other_id: int
+) -> tuple[Membership, Membership | None]:
+    """The owner's membership and another user's (None when they are not a current member),
+    read together once the team row is locked."""
+    current = _lock_memberships(team_id=team_id, user_ids=[user.pk, other_id])
+    return _as_owner(current.get(user.pk)), current.get(other_id)
 
 
 def _end(membership: Membership, *, now, removed_by=None) -> None:
@@ -97,23 +117,25 @@ def team_leave(*, user, team_id: int) -> Team:
 
 @transaction.atomic
 def member_remove(*, by, team_id: int, user_id: int) -> Membership:
-    owner = _lock_as_owner(user=by, team_id=team_id)
+    _, membership = _lock_as_owner_with(user=by, team_id=team_id, other_id=user_id)
     if user_id == by.pk:
         raise TeamError(
             "不能移除自己:请先移交创建者身份,再退出团队。"
             "You cannot remove yourself: hand over ownership, then leave the team."
         )
-    membership = _other_member(team=owner.team, user_id=user_id)
+    if membership is None:
+        raise MemberNotFound
     _end(membership, now=timezone.now(), removed_by=by)
     return membership
 
 
 @transaction.atomic
 def ownership_transfer(*, by, team_id: int, user_id: int) -> Membership:
-    owner = _lock_as_owner(user=by, team_id=team_id)
+    owner, successor = _lock_as_owner_with(user=by, team_id=team_id, other_id=user_id)
     if user_id == by.pk:
         raise TeamError("你已经是创建者。You are already the owner.")
-    successor = _other_member(team=owner.team, user_id=user_id)
+    if successor is None:
+        raise MemberNotFound
     # Demote first: at most one current owner per team is a database constraint.
     owner.role = Membership.Role.MEMBER
     owner.save(update_fields=["role"])
