@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import fsrs
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone
 
 from interviews import services as interview_services
@@ -241,7 +241,10 @@ def _review_cards(user_id: int, reviewed: list[Response], at: datetime) -> None:
 
 
 def card_events(*, user_id: int, question_id: int) -> list[tuple[datetime, fsrs.Rating]]:
-    """Every review of a user's question, oldest first: interview answers, then flashcards."""
+    """Every review of a user's question, oldest first: interview answers, then flashcards.
+
+    One query: the answers and the flashcard ratings as one UNION ALL.
+    """
     answers = (
         Response.objects.filter(
             interview__user_id=user_id,
@@ -249,26 +252,49 @@ def card_events(*, user_id: int, question_id: int) -> list[tuple[datetime, fsrs.
             question_id=question_id,
         )
         .filter(Q(submitted_at__isnull=False) | Q(from_draft=True) | ~Q(self_assessment=""))
-        .values_list("interview__finished_at", "id", "auto_score", "self_assessment")
+        .order_by()
+        .values_list(
+            "interview__finished_at",
+            Value(0),
+            "id",
+            "auto_score",
+            "self_assessment",
+            Value(None, output_field=models.SmallIntegerField()),
+        )
     )
-    ratings = FlashcardReview.objects.filter(user_id=user_id, question_id=question_id).values_list(
-        "reviewed_at", "id", "rating"
+    ratings = (
+        FlashcardReview.objects.filter(user_id=user_id, question_id=question_id)
+        .order_by()
+        .values_list(
+            "reviewed_at",
+            Value(1),
+            "id",
+            Value(None, output_field=models.DecimalField(max_digits=5, decimal_places=4)),
+            Value("", output_field=models.CharField()),
+            "rating",
+        )
     )
-    events = [(at, 0, pk, scheduling.rating_for(score, sa)) for at, pk, score, sa in answers]
-    events += [(at, 1, pk, fsrs.Rating(rating)) for at, pk, rating in ratings]
+    events = [
+        (at, kind, pk, scheduling.rating_for(score, sa) if kind == 0 else fsrs.Rating(rating))
+        for at, kind, pk, score, sa, rating in answers.union(ratings, all=True).order_by()
+    ]
     return [(at, rating) for at, _, _, rating in sorted(events, key=lambda e: e[:3])]
 
 
 def card_replay(*, user_id: int, question_id: int) -> Card | None:
-    """Rebuild one card from all its reviews (the caller holds the user's lock)."""
+    """Rebuild one card from all its reviews (the caller holds the user's lock).
+
+    The replay starts from a card never reviewed, so the stored card need not be read: one
+    upsert writes the result (a card that exists keeps its id and creation time).
+    """
     events = card_events(user_id=user_id, question_id=question_id)
-    card = Card.objects.filter(user_id=user_id, question_id=question_id).first()
-    if card is None:
-        if not events:
-            return None
-        card = Card(user_id=user_id, question_id=question_id, created_at=events[0][0])
+    if not events:
+        return Card.objects.filter(user_id=user_id, question_id=question_id).first()
+    card = Card(user_id=user_id, question_id=question_id, created_at=events[0][0])
     scheduling.replay(card, events)
-    card.save()
+    Card.objects.bulk_create(
+        [card], update_conflicts=True, unique_fields=["user", "question"], update_fields=CARD_FIELDS
+    )
     return card
 
 

@@ -54,13 +54,13 @@ def test_public_board_queries_are_fixed(
     client, owner, large_team, django_assert_num_queries, django_assert_max_num_queries
 ):
     client.force_login(owner)
-    # session, user, time zone, the viewer's teams, the ranking
-    with django_assert_num_queries(5):
+    # session, user with their profile (time zone), the viewer's teams, the ranking
+    with django_assert_num_queries(4):
         response = client.get(reverse("teams:public_board"), {"period": "all"})
     assert response.status_code == 200
     assert [row.name for row in response.context["rows"]] == ["大团队"]
     # The ranking is the same for everyone: the next viewer reuses it.
     client.force_login(large_team[1])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(reverse("teams:public_board"), {"period": "all"})
     assert [row.is_mine for row in response.context["rows"]] == [True]
