@@ -195,6 +195,58 @@ def with_interview(*, user, pk: int, action):
         raise
 
 
+def lock_responses(
+    *, user, pk: int, position: int | None = None, with_version: bool = True
+) -> list[Response]:
+    """The user's interview locked, with its responses (or the one at `position`), read in one
+    statement.
+
+    Only the interview's row is locked: every write to an interview's responses takes that lock
+    first, so it guards them too. Raises Interview.DoesNotExist for an unknown or foreign
+    interview and InterviewError for a position it does not have.
+    """
+    related = ("interview", "version") if with_version else ("interview",)
+    rows = Response.objects.select_related(*related).select_for_update(of=("interview",))
+    rows = rows.filter(interview_id=pk, interview__user=user).order_by("position")
+    if position is not None:
+        rows = rows.filter(position=position)
+    responses = list(rows)
+    if not responses:
+        if position is None or not Interview.objects.filter(pk=pk, user=user).exists():
+            raise Interview.DoesNotExist
+        raise InterviewError("没有这道题。There is no such question.")
+    interview = responses[0].interview
+    interview.user = user  # the request's user (with their profile): no query to reach them
+    for response in responses:
+        response.interview = interview  # one instance for all
+    return responses
+
+
+def with_responses(*, user, pk: int, action, position: int | None = None, with_version=True):
+    """Run action(interview, responses) under the interview's row lock (see lock_responses),
+    with with_interview's handling of time up."""
+    try:
+        with transaction.atomic():
+            responses = lock_responses(
+                user=user, pk=pk, position=position, with_version=with_version
+            )
+            return action(responses[0].interview, responses)
+    except TimeUp:
+        with transaction.atomic():
+            interview_finish(interview=lock_interview(user=user, pk=pk))
+        raise
+
+
+def _at(responses: list[Response] | None, interview: Interview, position: int, **kwargs):
+    """The response at `position`: from responses already read under the lock, or read now."""
+    if responses is None:
+        return _response(interview, position, **kwargs)
+    found = next((r for r in responses if r.position == position), None)
+    if found is None:
+        raise InterviewError("没有这道题。There is no such question.")
+    return found
+
+
 def _check_writable(interview: Interview, now) -> None:
     if interview.is_open and interview.is_past_deadline(now):
         raise TimeUp(
@@ -247,11 +299,18 @@ def _check_length(text: str) -> None:
 
 
 def response_save_draft(
-    *, interview: Interview, position: int, text: str, revision: int | None, tab: str = ""
+    *,
+    interview: Interview,
+    position: int,
+    text: str,
+    revision: int | None,
+    tab: str = "",
+    responses: list[Response] | None = None,
 ) -> Response:
+    """Save a draft. `responses`: read under the interview's lock already (lock_responses)."""
     now = timezone.now()
     _check_writable(interview, now)
-    response = _response(interview, position, with_version=False)
+    response = _at(responses, interview, position, with_version=False)
     _check_revision(response, revision, tab)
     _check_length(text)
     if response.draft_text != text:
@@ -277,12 +336,36 @@ def _parse_form(response: Response, form: str) -> str:
     return form
 
 
+SUBMITTED_FIELDS = [
+    "form",
+    "answer_text",
+    "answer_value",
+    "draft_text",
+    "submitted_at",
+    "time_spent",
+    "auto_score",
+    "hit",
+    "missed",
+    "reasons",
+    "from_draft",
+    "revision",
+    "last_tab",
+]
+
+
 def response_submit(
-    *, interview: Interview, position: int, answer: Answer, revision: int | None, tab: str = ""
+    *,
+    interview: Interview,
+    position: int,
+    answer: Answer,
+    revision: int | None,
+    tab: str = "",
+    responses: list[Response] | None = None,
 ) -> Response:
+    """Score and record an answer. `responses`: read under the interview's lock already."""
     now = timezone.now()
     _check_writable(interview, now)
-    response = _response(interview, position)
+    response = _at(responses, interview, position)
     form = _parse_form(response, answer.form)
     _check_length(answer.text)
     value = list(answer.choices) if form != "text" else None
@@ -308,13 +391,19 @@ def response_submit(
     response.from_draft = False
     response.revision += 1
     response.last_tab = tab
-    response.save()
+    response.save(update_fields=SUBMITTED_FIELDS)
     return response
 
 
-def response_flag(*, interview: Interview, position: int, flagged: bool) -> Response:
+def response_flag(
+    *,
+    interview: Interview,
+    position: int,
+    flagged: bool,
+    responses: list[Response] | None = None,
+) -> Response:
     _check_writable(interview, timezone.now())
-    response = _response(interview, position, with_version=False)
+    response = _at(responses, interview, position, with_version=False)
     if response.flagged != flagged:
         response.flagged = flagged
         response.save(update_fields=["flagged"])

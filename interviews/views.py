@@ -36,6 +36,15 @@ def _locked(request, pk: int, action):
         raise Http404 from None
 
 
+def _locked_responses(request, pk: int, action, **kwargs):
+    """Run action(interview, responses) under the interview's lock, the responses read in the
+    same statement (services.lock_responses); a foreign or unknown id is a 404."""
+    try:
+        return services.with_responses(user=request.user, pk=pk, action=action, **kwargs)
+    except Interview.DoesNotExist:
+        raise Http404 from None
+
+
 def _finish_if_expired(request, interview: Interview) -> Interview:
     """Pages finish an interview whose time is up, so nobody waits for the cron job."""
     if interview.is_open and interview.is_past_deadline():
@@ -184,16 +193,19 @@ def _tab(request) -> str:
 def response_draft(request, pk: int, number: int):
     text = request.POST.get("answer", "")
     try:
-        response = _locked(
+        response = _locked_responses(
             request,
             pk,
-            lambda interview: services.response_save_draft(
+            lambda interview, responses: services.response_save_draft(
                 interview=interview,
                 position=number - 1,
                 text=text,
                 revision=_revision(request),
                 tab=_tab(request),
+                responses=responses,
             ),
+            position=number - 1,
+            with_version=False,
         )
     except InterviewError as error:
         return _refusal(request, pk, error, position=number - 1)
@@ -224,30 +236,34 @@ def response_submit(request, pk: int, number: int):
     try:
         answer = _answer_from(request)
 
-        def submit(interview):
+        def submit(interview, responses):
+            # One transaction: the answer, and where the candidate goes next.
             services.response_submit(
                 interview=interview,
                 position=number - 1,
                 answer=answer,
                 revision=_revision(request),
                 tab=_tab(request),
+                responses=responses,
             )
-            return interview
+            if interview.mode == Interview.Mode.PRACTICE:
+                next_number = number
+            else:
+                next_number = _next_unanswered(responses, number) or number
+            if request.htmx:
+                services.interview_move(
+                    interview=interview, responses=responses, position=next_number - 1
+                )
+            return interview, responses, next_number
 
-        interview = _locked(request, pk, submit)
+        interview, responses, next_number = _locked_responses(request, pk, submit)
     except InterviewError as error:
         if isinstance(error, services.TimeUp | services.InterviewClosed) and request.htmx:
             messages.error(request, error.message)
             return HttpResponseClientRedirect(reverse("interviews:review", args=[pk]))
         return _refusal(request, pk, error, position=number - 1)
-    responses = _responses(interview)
-    if interview.mode == Interview.Mode.PRACTICE:
-        next_number = number
-    else:
-        next_number = _next_unanswered(responses, number) or number
     if not request.htmx:
         return redirect("interviews:question", pk, next_number)
-    services.interview_move(interview=interview, responses=responses, position=next_number - 1)
     context = _question_context(request, interview, next_number, responses)
     response = _render_question(request, context)
     response["HX-Push-Url"] = reverse("interviews:question", args=[pk, next_number])
@@ -268,17 +284,18 @@ def _next_unanswered(responses: list[Response], number: int) -> int | None:
 def response_flag(request, pk: int, number: int):
     flagged = request.POST.get("flagged") == "1"
 
-    def flag(interview):
-        services.response_flag(interview=interview, position=number - 1, flagged=flagged)
-        return interview
+    def flag(interview, responses):
+        services.response_flag(
+            interview=interview, position=number - 1, flagged=flagged, responses=responses
+        )
+        return interview, responses
 
     try:
-        interview = _locked(request, pk, flag)
+        interview, responses = _locked_responses(request, pk, flag)
     except InterviewError as error:
         return _refusal(request, pk, error, position=number - 1)
     if not request.htmx:
         return redirect("interviews:question", pk, number)
-    responses = _responses(interview)
     return _render_question(request, _question_context(request, interview, number, responses))
 
 
