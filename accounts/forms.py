@@ -23,6 +23,15 @@ class SignupForm(UserCreationForm):
         model = User
         fields = ["username", "email"]
 
+    def validate_unique(self):
+        """Nothing to add: clean_username has checked the username, the one unique field, case
+        insensitively, and the database's unique constraint refuses a concurrent twin (the
+        signup view shows that as the same error)."""
+
+    def username_taken(self) -> None:
+        """The error clean_username gives a username already taken."""
+        self.add_error("username", User().unique_error_message(User, ["username"]))
+
 
 class ProfileForm(forms.ModelForm):
     class Meta:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -62,6 +62,16 @@ def timezone_of(user) -> zoneinfo.ZoneInfo:
 
 
 def profile_for(user) -> Profile:
-    """The user's profile, created with defaults on first use."""
+    """The user's profile, created with defaults on first use. No query when the user came with
+    it (see ProfileModelBackend)."""
+    if Profile.user.field.remote_field.is_cached(user):
+        profile = getattr(user, "profile", None)
+        if profile is not None:
+            return profile
+        try:  # known to have none: no need to look first
+            with transaction.atomic():
+                return Profile.objects.create(user=user)
+        except IntegrityError:  # a concurrent request has just created it
+            pass
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 
 from accounts.forms import ProfileForm, SignupForm
@@ -14,12 +14,17 @@ def signup(request):
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save()
-            Profile.objects.create(user=user, display_name=form.cleaned_data["display_name"])
-        login(request, user, backend="accounts.backends.ProfileModelBackend")
-        messages.success(request, "欢迎!Welcome!")
-        return redirect("interviews:new")
+        try:
+            with transaction.atomic():
+                user = form.save()
+                # Created with the user: the login below reads the preferences from it.
+                Profile.objects.create(user=user, display_name=form.cleaned_data["display_name"])
+        except IntegrityError:  # the same username, signed up at the same moment
+            form.username_taken()
+        else:
+            login(request, user, backend="accounts.backends.ProfileModelBackend")
+            messages.success(request, "欢迎!Welcome!")
+            return redirect("interviews:new")
     status = 400 if request.method == "POST" else 200
     return render(request, "registration/signup.html", {"form": form}, status=status)
 

@@ -114,6 +114,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Axes' database handler, minus the reads a successful login does not need (see its docstring).
+AXES_HANDLER = "accounts.lockout.LoginAttemptHandler"
 
 # Password-reset mail: printed to the console in development, SMTP from the environment otherwise.
 if os.environ.get("EMAIL_HOST") or not DEBUG:
