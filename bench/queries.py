@@ -245,8 +245,8 @@ def one_round_trip_is_allowed(name: str, user_id: int) -> tuple[bool, int]:
 
 def cpu_costs(client, htmx: dict, repeat: int, kinds=None) -> list[dict]:
     """The Django process's CPU time per request (time.process_time: Postgres and Redis are
-    other processes, so their work is not in it), the median of `repeat` requests of each kind
-    after a warm-up; little disturbed by other jobs on the machine, unlike latencies."""
+    other processes, so their work is not in it), the median of about `repeat` requests of
+    each kind, taken in interleaved rounds after a warm-up round."""
     import statistics
 
     from questions.models import Question
@@ -283,32 +283,35 @@ def cpu_costs(client, htmx: dict, repeat: int, kinds=None) -> list[dict]:
         ),
         "start": start,
     }
-    costs = []
-    for name, request in requests.items():
-        if kinds and name not in kinds:
-            continue
-        if name != "start":
-            if state["pk"]:
-                abandon()
-            start()
-        cpu, wall = [], []
-        for i in range(repeat + 5):
-            if name == "start" and state["pk"]:
-                abandon()
-            c0, w0 = time.process_time(), time.perf_counter()
-            response = request()
-            c1, w1 = time.process_time(), time.perf_counter()
-            assert response.status_code in (200, 302), (name, response.status_code)
-            if i >= 5:
-                cpu.append((c1 - c0) * 1000)
-                wall.append((w1 - w0) * 1000)
-        costs.append(
-            {
-                "request": name,
-                "cpu_ms": round(statistics.median(cpu), 2),
-                "wall_ms": round(statistics.median(wall), 2),
-            }
-        )
+    names = [name for name in requests if not kinds or name in kinds]
+    cpu = {name: [] for name in names}
+    wall = {name: [] for name in names}
+    batch = 5
+    # Rounds of a few requests of every kind, so that a drift of the machine's load (other
+    # jobs) touches every kind alike; the first round warms up and is not counted.
+    for round_number in range(max(2, repeat // batch + 1)):
+        if state["pk"]:
+            abandon()
+        start()
+        for name in names:
+            for _ in range(batch):
+                if name == "start":
+                    abandon()
+                c0, w0 = time.process_time(), time.perf_counter()
+                response = requests[name]()
+                c1, w1 = time.process_time(), time.perf_counter()
+                assert response.status_code in (200, 302), (name, response.status_code)
+                if round_number:
+                    cpu[name].append((c1 - c0) * 1000)
+                    wall[name].append((w1 - w0) * 1000)
+    costs = [
+        {
+            "request": name,
+            "cpu_ms": round(statistics.median(cpu[name]), 2),
+            "wall_ms": round(statistics.median(wall[name]), 2),
+        }
+        for name in names
+    ]
     abandon()
     base = costs[0]["cpu_ms"] if costs[0]["request"] == "trivial" else None
     for cost in costs:
