@@ -198,25 +198,24 @@ def with_interview(*, user, pk: int, action):
 def lock_responses(
     *, user, pk: int, position: int | None = None, with_version: bool = True
 ) -> list[Response]:
-    """The user's interview locked, with its responses (or the one at `position`), read in one
-    statement.
+    """The user's interview locked, then its responses (or the one at `position`).
 
     Only the interview's row is locked: every write to an interview's responses takes that lock
-    first, so it guards them too. Raises Interview.DoesNotExist for an unknown or foreign
-    interview and InterviewError for a position it does not have.
+    first, so it guards them too. The responses are read by a statement of their own, after the
+    lock is held: under READ COMMITTED that statement sees what the previous holder committed
+    (a join that also took the lock would see the rows as they were before it waited). Raises
+    Interview.DoesNotExist for an unknown or foreign interview and InterviewError for a
+    position it does not have.
     """
-    related = ("interview", "version") if with_version else ("interview",)
-    rows = Response.objects.select_related(*related).select_for_update(of=("interview",))
-    rows = rows.filter(interview_id=pk, interview__user=user).order_by("position")
+    interview = lock_interview(user=user, pk=pk)
+    rows = interview.responses.order_by("position")
+    if with_version:
+        rows = rows.select_related("version")
     if position is not None:
         rows = rows.filter(position=position)
     responses = list(rows)
     if not responses:
-        if position is None or not Interview.objects.filter(pk=pk, user=user).exists():
-            raise Interview.DoesNotExist
         raise InterviewError("没有这道题。There is no such question.")
-    interview = responses[0].interview
-    interview.user = user  # the request's user (with their profile): no query to reach them
     for response in responses:
         response.interview = interview  # one instance for all
     return responses

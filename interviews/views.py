@@ -137,7 +137,20 @@ def _question_context(request, interview: Interview, number: int, responses: lis
     if variant is None:
         form = "text"
     variants = response.snapshot.get("variants", [])
+    # The navigator links every question: one reversal, then formatting, not one per link.
+    dot = reverse("interviews:question", args=[interview.pk, 0])
+    for r in responses:
+        r.url = f"{dot.removesuffix('0/')}{r.number}/"
+    urls = {
+        name: reverse(f"interviews:{name}", args=[interview.pk, number])
+        for name in ("question", "submit", "draft", "flag")
+    }
+    urls["back"] = responses[number - 2].url if number > 1 else ""
+    urls["next"] = responses[number].url if number < len(responses) else ""
+    urls["finish"] = reverse("interviews:finish", args=[interview.pk])
+    urls["clock"] = reverse("interviews:clock", args=[interview.pk])
     return {
+        "urls": urls,
         "interview": interview,
         "responses": responses,
         "response": response,
