@@ -84,7 +84,13 @@ def _versions_for(question_ids: list[int]) -> dict[int, QuestionVersion]:
             "tags", "key_points", Prefetch("variants__choices")
         )
         new = [QuestionVersion(question=q, number=1, data=q.snapshot()) for q in questions]
-        latest.update((v.question_id, v) for v in QuestionVersion.objects.bulk_create(new))
+        # Concurrent first starts record the same first versions: the first writer wins and
+        # the others read what it wrote (ignore_conflicts returns no ids).
+        QuestionVersion.objects.bulk_create(new, ignore_conflicts=True)
+        latest.update(
+            (v.question_id, v)
+            for v in QuestionVersion.objects.filter(question_id__in=unrecorded, number=1)
+        )
     return latest
 
 

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.test import Client
 from django.urls import reverse
 
@@ -97,3 +97,33 @@ def test_concurrent_starts_with_one_token_make_one_interview(bank, candidate):
     statuses = run_together([(logged_in(candidate), path, data) for _ in range(4)])
     assert statuses == [302] * 4
     assert Interview.objects.filter(user=candidate).count() == 1
+
+
+def test_first_starts_on_a_bank_never_asked_record_each_first_version_once(
+    bank, candidate, teammate, stranger
+):
+    """A bank loaded from fixtures has no versions yet: the first starts record them, and
+    several at once must all start (not fail on the version's unique number)."""
+    from interviews.models import Interview
+    from questions.models import QuestionVersion
+
+    QuestionVersion.objects.all().delete()
+    path = reverse("interviews:new")
+    data = {"mode": "interview", "question_count": 30, "time_limit_minutes": 20}
+    statuses = run_together(
+        [
+            (
+                logged_in(user),
+                path,
+                {**data, "start_token": f"0b8f9a3e-7c55-4b9e-9d8e-2a3c4d5e6f7{n}"},
+            )
+            for n, user in enumerate((candidate, teammate, stranger))
+        ]
+    )
+    assert statuses == [302] * 3
+    assert Interview.objects.count() == 3
+    asked = set(Response.objects.values_list("question_id", flat=True))
+    assert len(asked) >= 30
+    # One first version per question asked, whoever recorded it.
+    assert sorted(QuestionVersion.objects.values_list("question_id", flat=True)) == sorted(asked)
+    assert not Response.objects.exclude(version__question_id=models.F("question_id")).exists()
