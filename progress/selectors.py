@@ -16,15 +16,18 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
+    FloatField,
     Min,
     OuterRef,
     Q,
     Subquery,
     Window,
 )
-from django.db.models.functions import JSONObject, RowNumber
+from django.db.models.functions import JSONObject, NullIf, RowNumber
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import timezone_of
 from progress import measures
@@ -350,9 +353,72 @@ def card_for(*, user, card_id: int) -> Card:
 
 @dataclass
 class PracticePlan:
-    questions: list[Question]
+    questions: list[Question]  # without their answers: key, item number and prompt only
     topics: list[Tag]
     due: int
+
+
+_PLAN_TAG_FIELDS = ["id", "slug", "name_zh", "name_en", "position"]
+_PLAN_STAT_FIELDS = ["id", "answers", "score_sum", "recent_weight", "recent_score"]
+
+
+def _plan_questions(*, user, topic: Tag | None):
+    """The published questions (of `topic`) with all a practice plan reads, in one query.
+
+    Each has `due` (when the user's card for it is due; None without a card), `plan_tags` (per
+    tag of the question: the tag's fields, `stat`, the user's statistics in that topic or None,
+    and `mean`, the user's mean score on the question in that topic or None) and `practised`
+    (whether the user has statistics in any topic at all).
+    """
+    topic_stat = TopicStat.objects.filter(user=user, tag_id=OuterRef("tag_id"))
+    question_stat = TopicQuestionStat.objects.filter(
+        user=user, tag_id=OuterRef("tag_id"), question_id=OuterRef("question_id")
+    )
+    mean = ExpressionWrapper(F("score_sum") / NullIf(F("answers"), 0), output_field=FloatField())
+    plan_tags = Question.tags.through.objects.filter(question_id=OuterRef("pk")).values(
+        json=JSONObject(
+            **{name: f"tag__{name}" for name in _PLAN_TAG_FIELDS},
+            stat=Subquery(
+                topic_stat.values(
+                    json=JSONObject(
+                        **{name: name for name in _PLAN_STAT_FIELDS},
+                        last_answered_at="last_answered_at",
+                    )
+                )[:1]
+            ),
+            mean=Subquery(question_stat.values(mean=mean)[:1]),
+        )
+    )
+    questions = Question.objects.published().only("key", "source_number", "prompt")
+    if topic is not None:
+        questions = questions.filter(tags=topic)
+    return questions.annotate(
+        due=Subquery(Card.objects.for_user(user).filter(question=OuterRef("pk")).values("due")[:1]),
+        plan_tags=ArraySubquery(plan_tags),
+        practised=Exists(TopicStat.objects.filter(user=user)),
+    )
+
+
+def _loaded(model, db: str, values: dict):
+    """An instance of `model` as loaded from the database with these field values only."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
+
+
+def _topic_stat(db: str, tag: Tag, row: dict) -> TopicStat:
+    """A TopicStat from `_plan_questions`' JSON, with the fields the ranking reads."""
+    last = row["last_answered_at"]
+    stat = _loaded(
+        TopicStat,
+        db,
+        {
+            **{name: row[name] for name in _PLAN_STAT_FIELDS},
+            "score_sum": Decimal(str(row["score_sum"])),
+            "last_answered_at": parse_datetime(last) if last else None,
+        },
+    )
+    stat.tag = tag
+    return stat
 
 
 def practice_plan(*, user, count: int, now: datetime, topic: Tag | None = None) -> PracticePlan:
@@ -360,34 +426,50 @@ def practice_plan(*, user, count: int, now: datetime, topic: Tag | None = None) 
 
     Within a topic, questions the user scored lowest on come first, never-answered ones next to
     half-known ones, and questions scheduled for later than today last. Three weakest topics
-    take turns; further topics (weakest first, then never-practised ones) only fill up.
+    take turns; further topics (weakest first, then never-practised ones) only fill up. Topics
+    without published questions have none to give and take no turn.
     """
     end = end_of_day(now, user_timezone(user))
-    questions = {q.id: q for q in Question.objects.published().prefetch_related("tags")}
-    scheduled = dict(Card.objects.for_user(user).values_list("question_id", "due"))
-    due = sorted(
-        (due_at, qid)
-        for qid, due_at in scheduled.items()
-        if due_at <= end
-        and qid in questions
-        and (topic is None or any(t.id == topic.id for t in questions[qid].tags.all()))
-    )
+    questions: dict[int, Question] = {}
+    scheduled: dict[int, datetime] = {}
+    tags_of: dict[int, set[int]] = {}
+    tags: dict[int, Tag] = {}
+    stats: dict[int, TopicStat] = {}
+    means: dict[tuple[int, int], float] = {}
+    practised = False
+    rows = _plan_questions(user=user, topic=topic)
+    for question in rows:
+        questions[question.id] = question
+        practised = question.practised
+        if question.due is not None:
+            scheduled[question.id] = question.due
+        tags_of[question.id] = set()
+        for row in question.plan_tags:
+            tag_id = row["id"]
+            tags_of[question.id].add(tag_id)
+            if tag_id not in tags:
+                tags[tag_id] = _loaded(Tag, rows.db, {name: row[name] for name in _PLAN_TAG_FIELDS})
+            if row["stat"] is not None and tag_id not in stats:
+                stats[tag_id] = _topic_stat(rows.db, tags[tag_id], row["stat"])
+            if row["mean"] is not None:
+                means[(tag_id, question.id)] = row["mean"]
+
+    due = sorted((due_at, qid) for qid, due_at in scheduled.items() if due_at <= end)
     if topic is not None:
         order = [topic]
     else:
-        stats = list(TopicStat.objects.filter(user=user).select_related("tag"))
-        if not stats and not due:
+        if not practised and not due:
             return PracticePlan([], [], 0)
-        ranked = [row.tag for row in rank_topics(stats, now)]
+        ranked = [row.tag for row in rank_topics(list(stats.values()), now)]
         seen = {tag.id for tag in ranked}
-        order = ranked + [t for t in Tag.objects.order_by("position", "slug") if t.id not in seen]
-    means = {
-        (row.tag_id, row.question_id): row.mean
-        for row in TopicQuestionStat.objects.filter(user=user, tag__in=order)
-    }
+        never = sorted(
+            (tag for tag in tags.values() if tag.id not in seen),
+            key=lambda tag: (tag.position, tag.slug),
+        )
+        order = ranked + never
     by_topic = []
     for tag in order:
-        members = [q for q in questions.values() if any(t.id == tag.id for t in q.tags.all())]
+        members = [q for q in questions.values() if tag.id in tags_of[q.id]]
         members.sort(
             key=lambda q, tag=tag: (
                 scheduled.get(q.id, now) > end,
