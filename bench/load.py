@@ -332,8 +332,8 @@ def close_open_interviews(user_ids: list[int]) -> int:
 
 def question_ids() -> list[int]:
     """Published questions' ids; each gets a first recorded version if it has none yet, as
-    `manage.py bootstrap` and the admin do (a bank loaded with loaddata alone has none, and
-    concurrent first starts would race to record them)."""
+    `manage.py bootstrap` and the admin do (a bank loaded with loaddata alone has none), so
+    that the load test measures a bank in use, not the first starts' recording."""
     from questions.models import Question
 
     for question in Question.objects.filter(versions__isnull=True):
