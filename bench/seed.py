@@ -245,17 +245,22 @@ def _table_of(statement: str) -> str:
     return words[2] if words[0] == "ALTER" else words[words.index("ON") + 1]
 
 
-def rebuild_indexes_and_keys(url: str, statements: list[str], connections: int) -> None:
+def rebuild_indexes_and_keys(url: str, statements: list[str], connections: int) -> list[dict]:
     """Keys and indexes on `connections` sessions at once (whole tables to each, the biggest
-    first), then the foreign keys, which need the referenced keys."""
+    first), then the foreign keys, which need the referenced keys. Returns each statement's
+    seconds, slowest first."""
     keys = [s for s in statements if "FOREIGN KEY" not in s]
     foreign = [s for s in statements if "FOREIGN KEY" in s]
+    timings = []
 
     def run(batch: list[str]) -> None:
         with psycopg.connect(url, autocommit=True) as conn:
             bulk_session(conn)
             for statement in batch:
+                started = time.perf_counter()
                 conn.execute(statement)
+                seconds = round(time.perf_counter() - started, 2)
+                timings.append({"statement": statement, "seconds": seconds})
 
     for group in (keys, foreign):
         by_table = defaultdict(list)
@@ -268,6 +273,7 @@ def rebuild_indexes_and_keys(url: str, statements: list[str], connections: int) 
             lanes[min(index, len(lanes) - 1)].extend(by_table[table])
         with ThreadPoolExecutor(len(lanes)) as pool:
             list(pool.map(run, [lane for lane in lanes if lane]))
+    return sorted(timings, key=lambda t: -t["seconds"])
 
 
 def column_types(conn, table: str, columns: str) -> list[int]:
@@ -969,10 +975,12 @@ def seed(args: argparse.Namespace) -> dict:
                     conn.execute(f"ALTER TABLE {table} SET LOGGED")
 
         steps.run("SET LOGGED the loaded tables (rewrites them into the WAL)", set_logged)
-    steps.run(
+    rebuilt = steps.run(
         f"rebuild {len(rebuild)} indexes and keys",
         lambda: rebuild_indexes_and_keys(url, rebuild, max(1, args.workers)),
     )
+    for timing in rebuilt[:8]:
+        print(f"  {timing['seconds']:8.1f} s  {timing['statement'][:86]}")
     with psycopg.connect(url, autocommit=True) as conn:
         for table in LOADED_TABLES:
             conn.execute(
@@ -1002,6 +1010,7 @@ def seed(args: argparse.Namespace) -> dict:
         },
         "interview_states": loaded["states"],
         "load_cpu_seconds": loaded["cpu"],
+        "rebuild_seconds": rebuilt,
         "steps": steps.rows,
         "tables": table_sizes(url),
         "total_seconds": round(time.perf_counter() - started, 1),
