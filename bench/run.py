@@ -57,7 +57,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="seconds per phase (CI)")
     parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
     parser.add_argument("--render", action="store_true", help="only write RESULTS.md")
-    parser.add_argument("--database", default="quizsite_bench_load")
+    parser.add_argument(
+        "--database", help="default quizsite_bench_load (smoke: quizsite_bench_load_smoke)"
+    )
     parser.add_argument("--seed-size", choices=["smoke", "small", "full"], default=None)
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--workers", type=int, default=WORKERS)
@@ -484,7 +486,7 @@ def render(out: Path, target: Path, note: str = "") -> None:
     for name, label in (
         ("trivial", "trivial view"),
         ("pk", "primary-key view"),
-        ("question", "question page (full page, moving through the questions)"),
+        ("question", "question page (moving through the questions)"),
         ("draft", "draft autosave (htmx)"),
         ("submit", "answer submit (htmx, scored, next question's panel)"),
     ):
@@ -775,6 +777,9 @@ def flatten(data, prefix="") -> list[tuple[str, object]]:
 
 def main() -> None:
     args = parse_args()
+    args.database = args.database or (
+        "quizsite_bench_load_smoke" if args.smoke else "quizsite_bench_load"
+    )
     # A SIGTERM (or a stopped job) still stops gunicorn, through the `finally` below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     out = BENCH / "results" / "smoke" if args.smoke else BENCH / "results"
