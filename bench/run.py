@@ -123,7 +123,8 @@ def seed(args, out: Path) -> None:
     if (BENCH / "seed.py").exists():
         flags = [] if size == "full" else [f"--{size}"]
         command = [PY, "bench/seed.py", "--database", args.database, *flags]
-        result = run([*command, "--json", str(out / "seed.json")], check=False)
+        # load-seed.json: seed.json is bench/seed.py's own report of quizsite_bench.
+        result = run([*command, "--json", str(out / "load-seed.json")], check=False)
         if result.returncode == 0:
             return
         print("   bench/seed.py failed: creating the database without it", flush=True)
@@ -355,6 +356,14 @@ def render(out: Path, target: Path, note: str = "") -> None:
         "`DEBUG=false`, on 127.0.0.1, database "
         f"`{meta.get('database', '?')}`; the load generator runs on the same machine."
     )
+    seeded = files.get("load-seed", {}).get("parameters", {})
+    if seeded:
+        add("")
+        add(
+            f"The database was filled by bench/seed.py (`--{files['load-seed'].get('preset')}`): "
+            f"{fmt(seeded.get('users'))} users, {fmt(seeded.get('teams'))} teams, "
+            f"{fmt(seeded.get('responses'))} answers of past interviews."
+        )
     if meta.get("note") or note:
         add("")
         add(f"Note: {meta.get('note') or note}")
