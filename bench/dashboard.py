@@ -101,19 +101,24 @@ def measure(args) -> dict:
     assert someone.check_password(seed.PASSWORD), "seeded users log in with seed.PASSWORD"
 
     client = Client()
-    latencies, query_counts = [], set()
+    latencies, cpu, query_counts = [], [], set()
     for n in range(args.requests + 20):
         client.force_login(users.get(pk=rng.choice(answered)))
         reset_queries()  # DEBUG keeps a bounded log that CaptureQueriesContext indexes into
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get("/progress/")
             elapsed = time.perf_counter() - started
+            used = time.process_time() - cpu_started
         assert response.status_code == 200, response.status_code
         if n >= 20:  # the first requests warm caches and connections
             latencies.append(elapsed * 1000)
+            cpu.append(used * 1000)
             query_counts.add(len(captured))
     page = summary(latencies)
+    # CPU time of this process per request: what other jobs' load does not inflate (the
+    # database's own time, about a millisecond here, is not in it).
+    page_cpu = summary(cpu)
 
     reads = []
     for n in range(args.requests + 20):
@@ -125,6 +130,7 @@ def measure(args) -> dict:
     alone = summary(reads)
     print(f"\nDashboard, random users who have answered ({len(answered):,} of them):")
     show("page /progress/ (test client, view and template)", page)
+    show("  its CPU time in this process", page_cpu)
     show("reads alone (selectors.dashboard)", alone)
     print(f"  queries per request: {sorted(query_counts)}")
 
@@ -152,6 +158,7 @@ def measure(args) -> dict:
         "tables": tables,
         "users_with_answers": len(answered),
         "page": page,
+        "page_cpu": page_cpu,
         "reads": alone,
         "queries_per_request": sorted(query_counts),
         "explain_user": user.pk,
