@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
@@ -303,28 +303,54 @@ def _check_length(text: str) -> None:
         )
 
 
+# The autosave in one statement: it writes only when the revision check passes (as
+# _check_revision) and the text changed, and returns what the page needs.
+SAVE_DRAFT = """
+UPDATE interviews_response
+   SET draft_text = %(text)s, draft_saved_at = %(now)s, revision = revision + 1,
+       last_tab = %(tab)s
+ WHERE interview_id = %(interview)s AND position = %(position)s
+   AND draft_text IS DISTINCT FROM %(text)s
+   AND (%(revision)s::integer IS NULL OR revision = %(revision)s
+        OR (%(tab)s <> '' AND last_tab = %(tab)s))
+RETURNING id, revision
+"""
+
+
 def response_save_draft(
-    *,
-    interview: Interview,
-    position: int,
-    text: str,
-    revision: int | None,
-    tab: str = "",
-    responses: list[Response] | None = None,
+    *, interview: Interview, position: int, text: str, revision: int | None, tab: str = ""
 ) -> Response:
-    """Save a draft. `responses`: read under the interview's lock already (lock_responses)."""
+    """Save a draft under the interview's lock (with_interview): one UPDATE when it is taken,
+    the response read only when it is not (unchanged text, a stale tab, no such question) to
+    say why."""
     now = timezone.now()
     _check_writable(interview, now)
-    response = _at(responses, interview, position, with_version=False)
-    _check_revision(response, revision, tab)
     _check_length(text)
-    if response.draft_text != text:
-        response.draft_text = text
-        response.draft_saved_at = now
-        response.revision += 1
-        response.last_tab = tab
-        response.save(update_fields=["draft_text", "draft_saved_at", "revision", "last_tab"])
-    return response
+    params = {
+        "text": text,
+        "now": now,
+        "tab": tab,
+        "interview": interview.pk,
+        "position": position,
+        "revision": revision,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(SAVE_DRAFT, params)
+        row = cursor.fetchone()
+    if row is not None:
+        pk, new_revision = row
+        return Response(
+            pk=pk,
+            interview=interview,
+            position=position,
+            draft_text=text,
+            draft_saved_at=now,
+            revision=new_revision,
+            last_tab=tab,
+        )
+    response = _response(interview, position, with_version=False)
+    _check_revision(response, revision, tab)
+    return response  # the same text again: nothing to write
 
 
 def _score(response: Response, answer: Answer) -> scoring.Score:

@@ -206,19 +206,16 @@ def _tab(request) -> str:
 def response_draft(request, pk: int, number: int):
     text = request.POST.get("answer", "")
     try:
-        response = _locked_responses(
+        response = _locked(
             request,
             pk,
-            lambda interview, responses: services.response_save_draft(
+            lambda interview: services.response_save_draft(
                 interview=interview,
                 position=number - 1,
                 text=text,
                 revision=_revision(request),
                 tab=_tab(request),
-                responses=responses,
             ),
-            position=number - 1,
-            with_version=False,
         )
     except InterviewError as error:
         return _refusal(request, pk, error, position=number - 1)
