@@ -1,0 +1,38 @@
+"""The rate limit's counter in Redis, as production runs it (REDIS_URL): one round trip."""
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+
+from quizsite import ratelimit
+
+REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/14",
+        "KEY_PREFIX": "ratelimit-test",
+    }
+}
+
+
+@pytest.fixture
+def redis_cache():
+    with override_settings(CACHES=REDIS, RATE_LIMITS={"answer": (3, 60)}):
+        cache = caches["default"]
+        try:
+            cache.clear()
+        except Exception as error:  # the service is part of the machine, as in CI
+            pytest.fail(f"Redis at 127.0.0.1:6379 is needed for this test: {error}")
+        yield cache
+        cache.clear()
+
+
+def test_the_fourth_request_in_the_window_is_refused_and_the_counter_expires(redis_cache):
+    allowed = [ratelimit.is_allowed("answer", user_id=7)[0] for _ in range(4)]
+    assert allowed == [True, True, True, False]
+    # Another user has a counter of their own.
+    assert ratelimit.is_allowed("answer", user_id=8)[0]
+    # The counter is an ordinary cache value with the window's expiry.
+    (key,) = list(redis_cache._cache.get_client().keys("*rl:answer:7:*"))
+    assert redis_cache._cache.get_client().ttl(key) in range(1, 62)
+    assert redis_cache.get(key.decode().split(":", 2)[2]) == 4
