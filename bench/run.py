@@ -356,11 +356,20 @@ def render(out: Path, target: Path, note: str = "") -> None:
         "`DEBUG=false`, on 127.0.0.1, database "
         f"`{meta.get('database', '?')}`; the load generator runs on the same machine."
     )
-    seeded = files.get("load-seed", {}).get("parameters", {})
+    # The seed report of the database measured: run.py's own seed, or bench/seed.py's full one.
+    report = next(
+        (
+            files[name]
+            for name in ("load-seed", "seed")
+            if files.get(name, {}).get("database") == meta.get("database")
+        ),
+        {},
+    )
+    seeded = report.get("parameters", {})
     if seeded:
         add("")
         add(
-            f"The database was filled by bench/seed.py (`--{files['load-seed'].get('preset')}`): "
+            f"The database was filled by bench/seed.py (`--{report.get('preset')}`): "
             f"{fmt(seeded.get('users'))} users, {fmt(seeded.get('teams'))} teams, "
             f"{fmt(seeded.get('responses'))} answers of past interviews."
         )
