@@ -16,8 +16,6 @@ Never part of the test suite.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import statistics
 import time
@@ -168,30 +166,7 @@ def measure(args) -> dict:
 
 def main() -> None:
     args = parse_args()
-    seed.point_django_at(args.database)
-    started = time.perf_counter()
-    seeded = None
-    if args.reuse:
-        if not seed.database_exists(args.database):
-            raise SystemExit(f"No database {args.database}: run bench/seed.py first.")
-        print(f"Reusing {args.database}, as bench/seed.py left it.")
-    else:
-        seeded = seed.seed(args)
-
-    import django
-
-    django.setup()
-    report = {"measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), **measure(args)}
-    # Other work on the machine slows the requests: the load when the measurement ended.
-    report["load_average"] = [round(x, 1) for x in os.getloadavg()]
-    print(f"Load average {report['load_average']} on {os.cpu_count()} CPUs")
-    if seeded:
-        report["seed"] = seeded
-    print(f"\nTotal {time.perf_counter() - started:.0f} s")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        print(f"Wrote {args.json}")
+    seed.measure_main(args, measure)
 
 
 if __name__ == "__main__":

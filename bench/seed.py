@@ -898,6 +898,35 @@ def fixture_digest() -> dict[str, str]:
 # --- The whole seed ------------------------------------------------------------------------------
 
 
+def measure_main(args: argparse.Namespace, measure) -> None:
+    """The main of the measuring scripts (dashboard.py, leaderboard.py): seed unless --reuse,
+    run `measure(args)` under Django, print it and write it to --json with the load average."""
+    point_django_at(args.database)
+    started = time.perf_counter()
+    seeded = None
+    if args.reuse:
+        if not database_exists(args.database):
+            raise SystemExit(f"No database {args.database}: run bench/seed.py first.")
+        print(f"Reusing {args.database}, as bench/seed.py left it.")
+    else:
+        seeded = seed(args)
+
+    import django
+
+    django.setup()
+    report = {"measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), **measure(args)}
+    # Other work on the machine slows the requests: the load when the measurement ended.
+    report["load_average"] = [round(x, 1) for x in os.getloadavg()]
+    print(f"Load average {report['load_average']} on {os.cpu_count()} CPUs")
+    if seeded:
+        report["seed"] = seeded
+    print(f"\nTotal {time.perf_counter() - started:.0f} s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        print(f"Wrote {args.json}")
+
+
 def seed(args: argparse.Namespace) -> dict:
     """Create, fill and (unless args.skip_aggregates) aggregate the bench database.
 
