@@ -201,19 +201,17 @@ def with_interview(*, user, pk: int, action):
         raise
 
 
-def lock_responses(
-    *, user, pk: int, position: int | None = None, with_version: bool = True
+def responses_of(
+    interview: Interview, *, position: int | None = None, with_version: bool = True
 ) -> list[Response]:
-    """The user's interview locked, then its responses (or the one at `position`).
+    """The locked interview's responses (or the one at `position`), in order.
 
-    Only the interview's row is locked: every write to an interview's responses takes that lock
-    first, so it guards them too. The responses are read by a statement of their own, after the
-    lock is held: under READ COMMITTED that statement sees what the previous holder committed
-    (a join that also took the lock would see the rows as they were before it waited). Raises
-    Interview.DoesNotExist for an unknown or foreign interview and InterviewError for a
-    position it does not have.
+    Call it under the interview's lock (with_interview): every write to an interview's
+    responses takes that lock first, so it guards them too, and this read, a statement of its
+    own after the lock is held, sees what the previous holder committed (under READ COMMITTED a
+    join that also took the lock would see the rows as they were before it waited). Raises
+    InterviewError for a position the interview does not have.
     """
-    interview = lock_interview(user=user, pk=pk)
     rows = interview.responses.order_by("position")
     if with_version:
         rows = rows.select_related("version")
@@ -228,18 +226,14 @@ def lock_responses(
 
 
 def with_responses(*, user, pk: int, action, position: int | None = None, with_version=True):
-    """Run action(interview, responses) under the interview's row lock (see lock_responses),
-    with with_interview's handling of time up."""
-    try:
-        with transaction.atomic():
-            responses = lock_responses(
-                user=user, pk=pk, position=position, with_version=with_version
-            )
-            return action(responses[0].interview, responses)
-    except TimeUp:
-        with transaction.atomic():
-            interview_finish(interview=lock_interview(user=user, pk=pk))
-        raise
+    """with_interview, running action(interview, responses) with its responses read under the
+    lock (responses_of)."""
+
+    def run(interview):
+        found = responses_of(interview, position=position, with_version=with_version)
+        return action(interview, found)
+
+    return with_interview(user=user, pk=pk, action=run)
 
 
 def _at(responses: list[Response] | None, interview: Interview, position: int, **kwargs):

@@ -37,8 +37,8 @@ def _locked(request, pk: int, action):
 
 
 def _locked_responses(request, pk: int, action, **kwargs):
-    """Run action(interview, responses) under the interview's lock, the responses read in the
-    same statement (services.lock_responses); a foreign or unknown id is a 404."""
+    """Run action(interview, responses) under the interview's lock, its responses read once
+    the lock is held (services.with_responses); a foreign or unknown id is a 404."""
     try:
         return services.with_responses(user=request.user, pk=pk, action=action, **kwargs)
     except Interview.DoesNotExist:
