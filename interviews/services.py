@@ -22,6 +22,7 @@ from interviews.signals import interview_finished, response_assessed
 from questions.models import Question, QuestionVersion, Tag
 
 RECENT_INTERVIEWS = 3
+NO_SUCH_QUESTION = "没有这道题。There is no such question."
 
 
 class InterviewError(Exception):
@@ -201,39 +202,24 @@ def with_interview(*, user, pk: int, action):
         raise
 
 
-def responses_of(
-    interview: Interview, *, position: int | None = None, with_version: bool = True
-) -> list[Response]:
-    """The locked interview's responses (or the one at `position`), in order.
+def responses_of(interview: Interview) -> list[Response]:
+    """The locked interview's responses, in order, with the question versions asked.
 
     Call it under the interview's lock (with_interview): every write to an interview's
     responses takes that lock first, so it guards them too, and this read, a statement of its
     own after the lock is held, sees what the previous holder committed (under READ COMMITTED a
-    join that also took the lock would see the rows as they were before it waited). Raises
-    InterviewError for a position the interview does not have.
+    join that also took the lock would see the rows as they were before it waited).
     """
-    rows = interview.responses.order_by("position")
-    if with_version:
-        rows = rows.select_related("version")
-    if position is not None:
-        rows = rows.filter(position=position)
-    responses = list(rows)
-    if not responses:
-        raise InterviewError("没有这道题。There is no such question.")
+    responses = list(interview.responses.order_by("position").select_related("version"))
     for response in responses:
         response.interview = interview  # one instance for all
     return responses
 
 
-def with_responses(*, user, pk: int, action, position: int | None = None, with_version=True):
+def with_responses(*, user, pk: int, action):
     """with_interview, running action(interview, responses) with its responses read under the
     lock (responses_of)."""
-
-    def run(interview):
-        found = responses_of(interview, position=position, with_version=with_version)
-        return action(interview, found)
-
-    return with_interview(user=user, pk=pk, action=run)
+    return with_interview(user=user, pk=pk, action=lambda i: action(i, responses_of(i)))
 
 
 def _at(responses: list[Response] | None, interview: Interview, position: int, **kwargs):
@@ -242,7 +228,7 @@ def _at(responses: list[Response] | None, interview: Interview, position: int, *
         return _response(interview, position, **kwargs)
     found = next((r for r in responses if r.position == position), None)
     if found is None:
-        raise InterviewError("没有这道题。There is no such question.")
+        raise InterviewError(NO_SUCH_QUESTION)
     return found
 
 
@@ -269,7 +255,7 @@ def _response(interview: Interview, position: int, *, with_version: bool = True)
     try:
         return responses.get(interview=interview, position=position)
     except Response.DoesNotExist:
-        raise InterviewError("没有这道题。There is no such question.") from None
+        raise InterviewError(NO_SUCH_QUESTION) from None
 
 
 def _check_revision(response: Response, revision: int | None, tab: str) -> None:

@@ -36,11 +36,11 @@ def _locked(request, pk: int, action):
         raise Http404 from None
 
 
-def _locked_responses(request, pk: int, action, **kwargs):
+def _locked_responses(request, pk: int, action):
     """Run action(interview, responses) under the interview's lock, its responses read once
     the lock is held (services.with_responses); a foreign or unknown id is a 404."""
     try:
-        return services.with_responses(user=request.user, pk=pk, action=action, **kwargs)
+        return services.with_responses(user=request.user, pk=pk, action=action)
     except Interview.DoesNotExist:
         raise Http404 from None
 
@@ -124,10 +124,6 @@ def interview_detail(request, pk: int):
     return redirect("interviews:question", pk, interview.current_position + 1)
 
 
-def _responses(interview: Interview) -> list[Response]:
-    return list(interview.responses.select_related("version"))
-
-
 def _question_context(request, interview: Interview, number: int, responses: list[Response]):
     if not 1 <= number <= len(responses):
         raise Http404
@@ -182,7 +178,7 @@ def question_show(request, pk: int, number: int):
     interview = _interview(request, pk)
     if not interview.is_open or interview.is_past_deadline():
         return redirect("interviews:detail", pk)
-    responses = _responses(interview)
+    responses = services.responses_of(interview)
     services.interview_move(interview=interview, responses=responses, position=number - 1)
     return _render_question(request, _question_context(request, interview, number, responses))
 

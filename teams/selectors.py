@@ -8,7 +8,6 @@ leaderboards"; the SQL below is that definition.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -16,7 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 
-from accounts.models import DEFAULT_TIMEZONE, timezone_of
+from accounts.models import DEFAULT_TIMEZONE
 from teams.errors import InviteInvalid, TeamNotFound
 from teams.models import SCORE_SCALE, Membership, Team
 
@@ -62,11 +61,6 @@ def period_for(key: str, today: dt.date) -> Period:
         end = (start + dt.timedelta(days=32)).replace(day=1)
         return Period(key, zh, en, start, end)
     return Period(key, zh, en)
-
-
-def user_timezone(user) -> zoneinfo.ZoneInfo:
-    """The time zone of a user or user id; without a profile, the profile's default."""
-    return timezone_of(user)
 
 
 def membership_for(*, user, team_id: int) -> Membership:
