@@ -629,14 +629,18 @@ class VUser:
         if revision:
             self.revisions[number] = int(revision.group(1))
 
-    async def draft(self, number: int, text: str, pace=None) -> None:
+    def _answer(self, number: int, text: str) -> dict:
+        """The answer form as the page sends it: a new text each time, this tab's revision."""
         self.counter += 1
-        data = {
+        return {
             "answer": f"{text} ({self.counter})",
             "revision": self.revisions.get(number, 0),
             "tab": self.tab,
             "form": "text",
         }
+
+    async def draft(self, number: int, text: str, pace=None) -> None:
+        data = self._answer(number, text)
         path = f"/interviews/{self.interview}/q/{number}/draft/"
         _, _, body = await self.send("draft", "POST", path, data, htmx=True, due=await tick(pace))
         revision = re.search(r'value="(\d+)"', body)
@@ -644,13 +648,7 @@ class VUser:
             self.revisions[number] = int(revision.group(1))
 
     async def submit(self, number: int, text: str, pace=None) -> None:
-        self.counter += 1
-        data = {
-            "answer": f"{text} ({self.counter})",
-            "revision": self.revisions.get(number, 0),
-            "tab": self.tab,
-            "form": "text",
-        }
+        data = self._answer(number, text)
         path = f"/interviews/{self.interview}/q/{number}/answer/"
         _, headers, body = await self.send(
             "submit", "POST", path, data, htmx=True, due=await tick(pace)
