@@ -19,7 +19,7 @@ from django.utils import timezone
 from interviews import scoring
 from interviews.models import MAX_ANSWER_CHARS, Interview, Response
 from interviews.signals import interview_finished, response_assessed
-from questions.models import Question, QuestionVersion, Tag
+from questions.models import Question, QuestionVersion, Tag, attach_versions
 
 RECENT_INTERVIEWS = 3
 NO_SUCH_QUESTION = "没有这道题。There is no such question."
@@ -66,19 +66,19 @@ class Answer:
     number: str = ""
 
 
-def _versions_for(question_ids: list[int]) -> dict[int, QuestionVersion]:
-    """The current version of each question: its latest recorded one.
+def _versions_for(question_ids: list[int]) -> dict[int, int]:
+    """The id of each question's current version: its latest recorded one.
 
     Every path that edits a question (the admin, the imports, bootstrap) records a version, so
-    the latest one is current; one query reads them all. A question never recorded (loaded
-    straight from fixtures) gets its first version here.
+    the latest one is current; one query reads them all (ids only, not the snapshots). A
+    question never recorded (loaded straight from fixtures) gets its first version here.
     """
-    latest = {
-        version.question_id: version
-        for version in QuestionVersion.objects.filter(question_id__in=question_ids)
+    latest = dict(
+        QuestionVersion.objects.filter(question_id__in=question_ids)
         .order_by("question_id", "-number")
         .distinct("question_id")
-    }
+        .values_list("question_id", "id")
+    )
     unrecorded = [qid for qid in question_ids if qid not in latest]
     if unrecorded:
         questions = Question.objects.filter(id__in=unrecorded).prefetch_related(
@@ -89,8 +89,9 @@ def _versions_for(question_ids: list[int]) -> dict[int, QuestionVersion]:
         # the others read what it wrote (ignore_conflicts returns no ids).
         QuestionVersion.objects.bulk_create(new, ignore_conflicts=True)
         latest.update(
-            (v.question_id, v)
-            for v in QuestionVersion.objects.filter(question_id__in=unrecorded, number=1)
+            QuestionVersion.objects.filter(question_id__in=unrecorded, number=1).values_list(
+                "question_id", "id"
+            )
         )
     return latest
 
@@ -172,7 +173,7 @@ def interview_start(
             interview=interview,
             position=position,
             question_id=question_id,
-            version=versions[question_id],
+            version_id=versions[question_id],
             first_seen_at=now if position == 0 else None,
         )
         for position, question_id in enumerate(question_ids)
@@ -210,7 +211,8 @@ def responses_of(interview: Interview) -> list[Response]:
     own after the lock is held, sees what the previous holder committed (under READ COMMITTED a
     join that also took the lock would see the rows as they were before it waited).
     """
-    responses = list(interview.responses.order_by("position").select_related("version"))
+    responses = list(interview.responses.order_by("position"))
+    attach_versions(responses)  # the snapshots, mostly from this process's copy
     for response in responses:
         response.interview = interview  # one instance for all
     return responses
@@ -247,15 +249,15 @@ def _check_writable(interview: Interview, now) -> None:
 
 def _response(interview: Interview, position: int, *, with_version: bool = True) -> Response:
     """The response at `position`, locked; with the question version asked (its snapshot) when
-    the caller scores or shows the question. A draft or a flag needs neither: the version's
-    JSON is the largest column read on the hottest path."""
-    responses = Response.objects.select_for_update(of=("self",))
-    if with_version:
-        responses = responses.select_related("version")
+    the caller scores or shows the question (attach_versions). A draft or a flag needs
+    neither."""
     try:
-        return responses.get(interview=interview, position=position)
+        response = Response.objects.select_for_update().get(interview=interview, position=position)
     except Response.DoesNotExist:
         raise InterviewError(NO_SUCH_QUESTION) from None
+    if with_version:
+        attach_versions([response])
+    return response
 
 
 def _check_revision(response: Response, revision: int | None, tab: str) -> None:
@@ -444,7 +446,8 @@ def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -
     if not interview.is_open:
         return interview
     now = now or timezone.now()
-    responses = list(interview.responses.select_related("version").select_for_update(of=("self",)))
+    responses = list(interview.responses.select_for_update())
+    attach_versions(responses)
     drafted = [
         r for r in responses if r.submitted_at is None and r.draft_text.strip() and not abandon
     ]

@@ -9,6 +9,8 @@ from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -17,7 +19,7 @@ from interviews.forms import PRESETS, StartForm
 from interviews.models import MAX_ANSWER_CHARS, Interview, Response
 from interviews.services import Answer, InterviewError, InterviewInProgress
 from questions.markup import render as render_markdown
-from questions.models import Tag
+from questions.models import Tag, attach_versions
 from quizsite.ratelimit import rate_limited
 
 ASSESSMENTS = Response.SelfAssessment
@@ -147,6 +149,7 @@ def _question_context(request, interview: Interview, number: int, responses: lis
     urls["clock"] = reverse("interviews:clock", args=[interview.pk])
     return {
         "urls": urls,
+        "navigator": _navigator(responses, number),
         "interview": interview,
         "responses": responses,
         "response": response,
@@ -163,6 +166,38 @@ def _question_context(request, interview: Interview, number: int, responses: lis
         "assessments": ASSESSMENTS,
         "tab": _tab(request) or uuid.uuid4().hex,
     }
+
+
+NAV_DOT = (
+    '<a href="{url}" hx-get="{url}" hx-target="#question-panel" hx-swap="outerHTML" '
+    'hx-push-url="true" class="nav-dot{answered}{flagged}"{current} '
+    'aria-label="第 {n} 题{answered_zh}{flagged_zh} · '
+    'Question {n}{answered_en}{flagged_en}">{n}</a>'
+)
+CURRENT = mark_safe(' aria-current="step"')
+
+
+def _navigator(responses: list[Response], number: int) -> SafeString:
+    """A link to every question of the interview, with its state: formatted in one pass (a
+    template loop costs a dozen nodes per question, on every question shown)."""
+    return format_html_join(
+        "\n",
+        NAV_DOT,
+        (
+            {
+                "url": r.url,
+                "n": r.number,
+                "current": CURRENT if r.number == number else "",
+                "answered": " answered" if r.is_answered else "",
+                "answered_zh": ",已答" if r.is_answered else "",
+                "answered_en": ", answered" if r.is_answered else "",
+                "flagged": " flagged" if r.flagged else "",
+                "flagged_zh": ",已标记" if r.flagged else "",
+                "flagged_en": ", flagged" if r.flagged else "",
+            }
+            for r in responses
+        ),
+    )
 
 
 def _render_question(request, context, status=200):
@@ -343,7 +378,8 @@ def interview_review(request, pk: int):
     interview = _finish_if_expired(request, _interview(request, pk))
     if interview.is_open:
         return redirect("interviews:detail", pk)
-    responses = list(interview.responses.select_related("version"))
+    responses = list(interview.responses.all())
+    attach_versions(responses)
     for response in responses:
         response.reference_html = render_markdown(response.snapshot["reference_answer"])
     return render(

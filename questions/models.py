@@ -332,3 +332,32 @@ class QuestionVersion(models.Model):
         if previous is None:
             return sorted(self.data)
         return sorted(k for k in self.data if self.data.get(k) != previous.data.get(k))
+
+
+# What a version says never changes once written: nothing edits a QuestionVersion (the admin
+# shows them read-only), and one is deleted only with a question no answer points at. So a
+# process keeps the snapshots it has read, by version id, and an interview's pages read their
+# responses without the versions' JSON. Read-only: callers never change a snapshot in place.
+# Bounded: emptied when full (a bank has hundreds of versions, not thousands).
+_SNAPSHOTS: dict[int, tuple] = {}
+SNAPSHOTS_KEPT = 4096
+SNAPSHOT_FIELDS = ("id", "question_id", "number", "data")
+
+
+def attach_versions(rows) -> None:
+    """Give each row (anything with a `version_id`, e.g. an interview's responses) its question
+    version: the snapshot fields, from this process's copy; the missing read in one query."""
+    missing = {row.version_id for row in rows} - _SNAPSHOTS.keys()
+    if missing:
+        if len(_SNAPSHOTS) + len(missing) > SNAPSHOTS_KEPT:
+            _SNAPSHOTS.clear()
+        found = QuestionVersion.objects.filter(id__in=missing).values_list(*SNAPSHOT_FIELDS)
+        _SNAPSHOTS.update((values[0], values) for values in found)
+    for row in rows:
+        values = _SNAPSHOTS[row.version_id]
+        row.version = QuestionVersion.from_db("default", SNAPSHOT_FIELDS, values)
+
+
+def forget_versions() -> None:
+    """Empty this process's copy of the snapshots (tests start each case from a cold one)."""
+    _SNAPSHOTS.clear()

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from interviews import services
-from questions.models import Question
+from questions.models import Question, forget_versions
 
 
 @pytest.fixture(scope="session")
@@ -13,6 +13,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the committed fixtures once; each test's transaction rolls back to them."""
     with django_db_blocker.unblock():
         call_command("loaddata", "tags", "questions", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def cold_version_snapshots():
+    """Each test starts with this process's copy of the question snapshots empty, so what it
+    counts (queries per request) does not depend on the tests that ran before it."""
+    forget_versions()
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -27,6 +29,31 @@ def test_the_question_page_shows_one_question_and_progress(candidate_client, int
     assert first_response(interview).version.data["prompt"] in content
     assert "第 1 / 3 题" in content
     assert 'role="progressbar"' in content
+
+
+def test_the_navigator_links_every_question_with_its_state(candidate_client, interview):
+    candidate_client.post(url("submit", interview, 1), {"answer": "一个回答", "revision": 0})
+    candidate_client.post(url("flag", interview, 2), {"flagged": "1"})
+    page = candidate_client.get(url("question", interview, 2)).content.decode()
+    nav = page[page.index('<nav class="navigator"') :].split("</nav>")[0]
+    links = re.findall(r"<a [^>]*>\d+</a>", nav)
+    assert len(links) == 3
+    first, second, third = links
+    assert f'href="{url("question", interview, 1)}"' in first
+    assert 'class="nav-dot answered"' in first
+    assert 'aria-label="第 1 题,已答 · Question 1, answered"' in first
+    assert 'class="nav-dot flagged" aria-current="step"' in second
+    assert 'aria-label="第 2 题,已标记 · Question 2, flagged"' in second
+    assert 'class="nav-dot"' in third and "aria-current" not in third
+
+
+def test_numbers_the_page_script_reads_are_never_localised(candidate, start_interview, client):
+    long_one = start_interview(candidate, count=3, minutes=60)
+    client.force_login(candidate)
+    page = client.get(url("question", long_one, 1)).content.decode()
+    seconds = re.search(r'data-seconds-left="([^"]*)"', page).group(1)
+    assert seconds.isdigit() and int(seconds) > 3000  # "3599", never "3,599"
+    assert 'data-max-chars="5000"' in page
 
 
 def test_the_detail_url_resumes_at_the_current_question(candidate_client, interview):

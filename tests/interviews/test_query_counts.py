@@ -67,3 +67,15 @@ def test_finishing_costs_the_same_queries_for_2_or_30_drafted_questions(
     large_count = count_queries(client, "post", reverse("interviews:finish", args=[large.pk]))
     assert small_count == large_count
     assert large.responses.filter(from_draft=True).count() == 30
+
+
+def test_a_question_version_is_read_once_then_kept(client, start_interview, candidate):
+    """Snapshots never change, so the process keeps them: the first page of an interview reads
+    its questions' versions, the next pages only the responses."""
+    interview = start_interview(candidate, count=5)
+    client.force_login(candidate)
+    first = count_queries(client, "get", reverse("interviews:question", args=[interview.pk, 2]))
+    second = count_queries(client, "get", reverse("interviews:question", args=[interview.pk, 3]))
+    assert second == first - 1
+    page = client.get(reverse("interviews:question", args=[interview.pk, 4])).content.decode()
+    assert interview.responses.get(position=3).version.data["prompt"] in page
