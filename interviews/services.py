@@ -13,7 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from interviews import scoring
@@ -96,20 +96,49 @@ def _versions_for(question_ids: list[int]) -> dict[int, int]:
     return latest
 
 
-def draw_questions(*, user, tags: list[Tag], count: int) -> list[int]:
-    """Random published questions (their ids) within the topics, avoiding the user's recent
-    ones: one query."""
-    recent_interviews = Interview.objects.for_user(user).order_by("-started_at")[:RECENT_INTERVIEWS]
-    asked = Response.objects.filter(interview__in=recent_interviews, question_id=OuterRef("pk"))
-    pool = Question.objects.published()
-    if tags:
-        pool = pool.filter(tags__in=tags).distinct()
-    rows = list(pool.annotate(recent=Exists(asked)).values_list("id", "recent"))
-    fresh = [qid for qid, recent in rows if not recent]
-    stale = [qid for qid, recent in rows if recent]
+# The draw in one statement: every published question (of the topics, when some are chosen),
+# whether one of the user's recent interviews asked it, and its current version (the latest
+# recorded; none yet for a question loaded straight from fixtures). Written as SQL: the ORM's
+# form of it cost eight times its CPU on the path every start takes.
+DRAW = """
+SELECT q.id,
+       q.id IN (SELECT r.question_id FROM {response} r WHERE r.interview_id IN (
+                  SELECT i.id FROM {interview} i WHERE i.user_id = %(user)s
+                  ORDER BY i.started_at DESC LIMIT %(recent)s)) AS recent,
+       (SELECT v.id FROM {version} v WHERE v.question_id = q.id
+        ORDER BY v.number DESC LIMIT 1) AS version
+  FROM {question} q
+ WHERE q.status = %(published)s
+   AND (%(tags)s::bigint[] IS NULL OR EXISTS (
+          SELECT 1 FROM {question_tags} qt
+           WHERE qt.question_id = q.id AND qt.tag_id = ANY(%(tags)s)))
+"""
+
+
+def draw_questions(*, user, tags: list[Tag], count: int) -> dict[int, int | None]:
+    """Random published questions within the topics, avoiding the user's recent ones: their
+    ids, in the drawn order, each with its current version's id (None: never recorded)."""
+    sql = DRAW.format(
+        response=Response._meta.db_table,
+        interview=Interview._meta.db_table,
+        version=QuestionVersion._meta.db_table,
+        question=Question._meta.db_table,
+        question_tags=Question.tags.through._meta.db_table,
+    )
+    params = {
+        "user": user.pk,
+        "recent": RECENT_INTERVIEWS,
+        "published": Question.Status.PUBLISHED,
+        "tags": [tag.pk for tag in tags] if tags else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    fresh = [(qid, version) for qid, recent, version in rows if not recent]
+    stale = [(qid, version) for qid, recent, version in rows if recent]
     random.shuffle(fresh)
     random.shuffle(stale)
-    return (fresh + stale)[:count]
+    return dict((fresh + stale)[:count])
 
 
 @transaction.atomic
@@ -137,11 +166,12 @@ def interview_start(
     if same_or_open:
         raise InterviewInProgress(same_or_open[0])
     if questions is None:
-        question_ids = draw_questions(user=user, tags=tags, count=question_count)
+        versions = draw_questions(user=user, tags=tags, count=question_count)
     else:
         # Chosen from the published questions by the caller (progress' practice plan), in this
         # request: not read again.
-        question_ids = [q.id for q in questions][:question_count]
+        versions = dict.fromkeys(q.id for q in questions[:question_count])
+    question_ids = list(versions)
     if not question_ids:
         raise InterviewError("所选主题下没有题目。There are no questions in these topics.")
     now = timezone.now()
@@ -167,18 +197,45 @@ def interview_start(
         Interview.tags.through.objects.bulk_create(
             Interview.tags.through(interview=interview, tag=tag) for tag in tags
         )
-    versions = _versions_for(question_ids)
-    Response.objects.bulk_create(
-        Response(
-            interview=interview,
-            position=position,
-            question_id=question_id,
-            version_id=versions[question_id],
-            first_seen_at=now if position == 0 else None,
-        )
-        for position, question_id in enumerate(question_ids)
-    )
+    if None in versions.values():
+        versions = _versions_for(question_ids)
+    _insert_responses(interview, question_ids, [versions[qid] for qid in question_ids], now)
     return interview
+
+
+# Columns an interview's new responses take from the draw; every other column starts at the
+# model field's default.
+DRAWN_COLUMNS = {"interview_id", "position", "question_id", "version_id", "first_seen_at"}
+
+
+def _insert_responses(interview: Interview, question_ids, version_ids, now) -> None:
+    """Insert the interview's responses, one per question in order, in one statement: the
+    drawn columns as arrays, the others their defaults (what bulk_create writes, for a fifth
+    of its CPU)."""
+    defaults = [
+        field
+        for field in Response._meta.concrete_fields
+        if not field.primary_key and field.column not in DRAWN_COLUMNS
+    ]
+    columns = ", ".join(field.column for field in defaults)
+    values = ", ".join(f"%s::{field.db_type(connection)}" for field in defaults)
+    sql = (
+        f"INSERT INTO {Response._meta.db_table} (interview_id, position, question_id, "
+        f"version_id, first_seen_at, {columns}) "
+        f"SELECT %s, d.position - 1, d.question_id, d.version_id, "
+        f"CASE WHEN d.position = 1 THEN %s::timestamptz END, {values} "
+        f"FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS d(question_id, "
+        f"version_id, position)"
+    )
+    params = [
+        interview.pk,
+        now,
+        *(field.get_db_prep_save(field.get_default(), connection) for field in defaults),
+        list(question_ids),
+        list(version_ids),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def lock_interview(*, user, pk: int) -> Interview:

@@ -104,6 +104,35 @@ def test_each_response_points_at_the_question_version_asked(start_interview, can
         assert response.version.data["prompt"] == response.question.prompt
 
 
+def test_new_responses_start_blank_in_order_with_the_first_one_seen(start_interview, candidate):
+    interview = start_interview(candidate, count=4)
+    responses = list(Response.objects.filter(interview=interview).order_by("position"))
+    assert [r.position for r in responses] == [0, 1, 2, 3]
+    assert len({r.question_id for r in responses}) == 4
+    blank = Response()  # the model's defaults
+    for r in responses:
+        for field in (
+            "form",
+            "draft_text",
+            "answer_text",
+            "answer_value",
+            "submitted_at",
+            "time_spent",
+            "flagged",
+            "revision",
+            "last_tab",
+            "auto_score",
+            "hit",
+            "missed",
+            "reasons",
+            "from_draft",
+            "self_assessment",
+        ):
+            assert getattr(r, field) == getattr(blank, field), field
+    assert responses[0].first_seen_at == interview.started_at
+    assert all(r.first_seen_at is None for r in responses[1:])
+
+
 def test_start_costs_a_bounded_number_of_queries(
     candidate_client, bank, django_assert_max_num_queries
 ):
