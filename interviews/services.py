@@ -480,22 +480,41 @@ def response_flag(
     return response
 
 
+# Where the candidate is, and when they first saw the question, in one statement.
+MOVE = """
+WITH seen AS (
+    UPDATE {response} SET first_seen_at = %(now)s
+     WHERE id = %(response)s AND first_seen_at IS NULL
+)
+UPDATE {interview} SET current_position = %(position)s
+ WHERE id = %(interview)s AND current_position <> %(position)s
+"""
+
+
 def interview_move(*, interview: Interview, responses: list[Response], position: int) -> None:
-    """Remember where the candidate is, and when they first saw the question.
+    """Remember where the candidate is, and when they first saw the question: one statement,
+    none when neither changes.
 
     `responses` are the interview's, already loaded: nothing is read again.
     """
     if not interview.is_open or not 0 <= position < len(responses):
         return
-    if interview.current_position != position:
-        interview.current_position = position
-        interview.save(update_fields=["current_position"])
     response = responses[position]
+    if interview.current_position == position and response.first_seen_at is not None:
+        return
+    now = timezone.now()
+    params = {
+        "now": now,
+        "response": response.pk,
+        "interview": interview.pk,
+        "position": position,
+    }
+    sql = MOVE.format(response=Response._meta.db_table, interview=Interview._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    interview.current_position = position
     if response.first_seen_at is None:
-        response.first_seen_at = timezone.now()
-        Response.objects.filter(pk=response.pk, first_seen_at__isnull=True).update(
-            first_seen_at=response.first_seen_at
-        )
+        response.first_seen_at = now
 
 
 def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -> Interview:

@@ -62,6 +62,24 @@ def test_the_detail_url_resumes_at_the_current_question(candidate_client, interv
     assert response["Location"] == url("question", interview, 2)
 
 
+def test_a_question_is_first_seen_once_and_its_time_counts_from_then(candidate_client, interview):
+    second = interview.responses.get(position=1)
+    assert second.first_seen_at is None
+    candidate_client.get(url("question", interview, 2))
+    second.refresh_from_db()
+    seen = second.first_seen_at
+    assert seen is not None
+    candidate_client.get(url("question", interview, 1))
+    candidate_client.get(url("question", interview, 2))
+    second.refresh_from_db()
+    assert second.first_seen_at == seen  # a second visit does not restart its clock
+    interview.refresh_from_db()
+    assert interview.current_position == 1
+    candidate_client.post(url("submit", interview, 2), {"answer": "一个回答", "revision": 0})
+    second.refresh_from_db()
+    assert second.time_spent == second.submitted_at - seen
+
+
 def test_a_draft_is_saved_and_shown_after_a_reload(candidate_client, interview):
     response = candidate_client.post(
         url("draft", interview, 1),
