@@ -1,11 +1,17 @@
-"""Geometry of the dashboard's SVG charts; the templates draw it (no JavaScript, no library).
+"""The dashboard's SVG charts: their geometry and their marks (no JavaScript, no library).
 
-Coordinates are in each chart's viewBox units; the SVG scales to its container's width.
+Coordinates are in each chart's viewBox units; the SVG scales to its container's width. The
+template writes each <svg> element with its title and description; `marks` is what goes inside,
+built here rather than by template loops (a few hundred template nodes per page otherwise). Every
+value goes through format_html, so a topic's name is escaped as a template would escape it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from progress.selectors import TopicRow, WeekRow
 
@@ -59,6 +65,38 @@ class TopicBar:
     def value_y(self) -> float:
         return self.bar_y + BAR_HEIGHT - 2
 
+    def marks(self, track_width: int) -> SafeString:
+        tag = self.row.tag
+        english = ""
+        if tag.name_en != tag.name_zh:
+            english = format_html('<tspan class="chart-en" dx="8">{}</tspan>', tag.name_en)
+        return format_html(
+            '<g class="topic-bar {}">'
+            '<text class="chart-label" x="0" y="{}">{}{}</text>'
+            '<rect class="track" x="0" y="{}" width="{}" height="{}" rx="3"></rect>'
+            '<rect class="value" x="0" y="{}" width="{}" height="{}" rx="3"></rect>'
+            '<line class="mean-tick" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
+            '<text class="chart-value" x="{}" y="{}">{}</text>'
+            "</g>",
+            self.level,
+            self.label_y,
+            tag.name_zh,
+            english,
+            self.bar_y,
+            track_width,
+            BAR_HEIGHT,
+            self.bar_y,
+            self.mastery_width,
+            BAR_HEIGHT,
+            self.mean_x,
+            self.mean_x,
+            self.tick_top,
+            self.tick_bottom,
+            self.value_x,
+            self.value_y,
+            self.row.mastery_percent,
+        )
+
 
 @dataclass
 class TopicChart:
@@ -66,6 +104,11 @@ class TopicChart:
     height: int
     bar_width: int
     bars: list[TopicBar]
+
+    @property
+    def marks(self) -> SafeString:
+        """One group per topic: its name, the mastery bar on its track, the mean's tick."""
+        return mark_safe("\n".join(bar.marks(self.bar_width) for bar in self.bars))
 
 
 def topic_chart(topics: list[TopicRow]) -> TopicChart:
@@ -128,6 +171,53 @@ class LineChart:
     def y_label_x(self) -> float:
         return self.left - 8
 
+    @property
+    def marks(self) -> SafeString:
+        """Grid lines with their labels, the weekly answer counts as bars, the line of the
+        weekly means with a dot (and its numbers as a tooltip) per week, the weeks' labels."""
+        grid = format_html_join(
+            "\n",
+            '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
+            '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text>',
+            (
+                (
+                    self.left,
+                    self.right,
+                    t.position,
+                    t.position,
+                    self.y_label_x,
+                    t.text_offset,
+                    t.label,
+                )
+                for t in self.y_ticks
+            ),
+        )
+        counts = format_html_join(
+            "\n",
+            '<rect class="count-bar" x="{}" y="{}" width="{}" height="{}">'
+            "<title>{}:{} 题 answers</title></rect>",
+            (
+                (x, y, self.bar_width, height, week.week.isoformat(), week.answers)
+                for x, y, height, week in self.count_bars
+            ),
+        )
+        line = format_html('<path class="score-line" d="{}"></path>', self.path)
+        dots = format_html_join(
+            "\n",
+            '<circle class="score-dot" cx="{}" cy="{}" r="4.5">'
+            "<title>{}:{} 分 · {} 题</title></circle>",
+            (
+                (p.x, p.y, p.week.week.isoformat(), p.week.mean_percent, p.week.answers)
+                for p in self.points
+            ),
+        )
+        weeks = format_html_join(
+            "\n",
+            '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+            ((t.position, self.x_label_y, t.label) for t in self.x_ticks),
+        )
+        return mark_safe("\n".join([grid, counts, line, dots, weeks]))
+
 
 def score_chart(weeks: list[WeekRow]) -> LineChart:
     plot_w = LINE_WIDTH - LINE_LEFT - LINE_RIGHT
@@ -178,6 +268,11 @@ class Sparkline:
     height: int
     path: str
     dots: list[tuple[float, float]]
+
+    @property
+    def marks(self) -> SafeString:
+        dots = format_html_join("", '<circle cx="{}" cy="{}" r="2"></circle>', self.dots)
+        return format_html('<path d="{}"></path>{}', self.path, dots)
 
 
 def sparkline(values: list[float | None]) -> Sparkline:

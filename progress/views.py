@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import uuid
 
 import fsrs
@@ -8,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -51,6 +53,14 @@ def _refuse(request, message: str, status: int):
     return render(request, "progress/error.html", {"message": message}, status=status)
 
 
+@functools.cache
+def _practice_choices() -> dict[str, SafeString]:
+    """The practice form's selects, rendered once per process: their choices and initial values
+    are constants, and rendering a widget goes through the form renderer's templates."""
+    form = PracticeForm()
+    return {name: form[name].as_widget() for name in ("question_count", "mode")}
+
+
 @login_required
 @require_GET
 def dashboard(request):
@@ -62,7 +72,7 @@ def dashboard(request):
         "topic_chart": charts.topic_chart(data.topics),
         "score_chart": charts.score_chart(data.weeks),
         "weakest": [(row, charts.sparkline(row.weekly)) for row in data.weakest],
-        "form": PracticeForm(initial={"start_token": uuid.uuid4()}),
+        "practice_choices": _practice_choices(),
         "start_token": uuid.uuid4,
     }
     return render(request, "progress/dashboard.html", context)
