@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Prefetch, Q
+from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from interviews import scoring
@@ -156,15 +156,6 @@ def interview_start(
 
     `questions` (published ones, in order) replaces the random draw, for targeted practice.
     """
-    mine = Interview.objects.for_user(user)
-    same_or_open = list(
-        mine.filter(Q(start_token=start_token) | Q(state=Interview.State.IN_PROGRESS))
-    )
-    existing = next((i for i in same_or_open if i.start_token == start_token), None)
-    if existing is not None:
-        return existing
-    if same_or_open:
-        raise InterviewInProgress(same_or_open[0])
     if questions is None:
         versions = draw_questions(user=user, tags=tags, count=question_count)
     else:
@@ -176,23 +167,23 @@ def interview_start(
         raise InterviewError("所选主题下没有题目。There are no questions in these topics.")
     now = timezone.now()
     timed = mode == Interview.Mode.INTERVIEW and time_limit is not None
-    try:
-        with transaction.atomic():
-            interview = Interview.objects.create(
-                user=user,
-                mode=mode,
-                question_count=len(question_ids),
-                time_limit=time_limit if timed else None,
-                started_at=now,
-                deadline=now + time_limit if timed else None,
-                start_token=start_token,
-            )
-    except IntegrityError:
-        # A concurrent request with the same token or a second open interview won the race.
+    interview = Interview(
+        user=user,
+        mode=mode,
+        question_count=len(question_ids),
+        time_limit=time_limit if timed else None,
+        started_at=now,
+        deadline=now + time_limit if timed else None,
+        start_token=start_token,
+    )
+    if not _insert_unless_taken(interview):
+        # This start token's interview exists (a double submit, even a concurrent one: the
+        # insert waited for it), or another interview is open: the unique constraints say so.
+        mine = Interview.objects.for_user(user)
         existing = mine.filter(start_token=start_token).first()
         if existing is not None:
             return existing
-        raise InterviewInProgress(mine.in_progress().first()) from None
+        raise InterviewInProgress(mine.in_progress().first())
     if tags:
         Interview.tags.through.objects.bulk_create(
             Interview.tags.through(interview=interview, tag=tag) for tag in tags
@@ -201,6 +192,27 @@ def interview_start(
         versions = _versions_for(question_ids)
     _insert_responses(interview, question_ids, [versions[qid] for qid in question_ids], now)
     return interview
+
+
+def _insert_unless_taken(interview: Interview) -> bool:
+    """INSERT the new interview unless a unique constraint refuses it (its start token's
+    interview, or the user's open one, exists): then False, with nothing written. One
+    statement: no read before, no savepoint around it."""
+    fields = [field for field in Interview._meta.concrete_fields if not field.primary_key]
+    sql = (
+        f"INSERT INTO {Interview._meta.db_table} ({', '.join(f.column for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING id"
+    )
+    params = [f.get_db_prep_save(getattr(interview, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    interview.pk = row[0]
+    interview._state.adding = False
+    interview._state.db = connection.alias
+    return True
 
 
 # Columns an interview's new responses take from the draw; every other column starts at the
