@@ -18,6 +18,7 @@ from django.utils.html import escape
 from accounts.forms import SignupForm
 from accounts.middleware import SESSION_LANGUAGE, SESSION_TIMEZONE
 from accounts.models import DEFAULT_TIMEZONE, Profile
+from tests.together import post_together
 
 WRONG = "not-the-password"
 # As in tests/site/test_query_budget.py: the savepoints are how the test's transaction shows
@@ -134,29 +135,6 @@ def test_a_sign_up_costs_at_most_8_queries_and_logs_the_new_user_in(client):
 
 
 # Simultaneous sign-ups
-
-
-def post_together(requests):
-    """Send each (client, path, data) at the same moment from its own thread (so its own
-    database connection); the responses, in order."""
-    barrier = threading.Barrier(len(requests), timeout=30)
-    responses = [None] * len(requests)
-
-    def send(index, client, path, data):
-        try:
-            barrier.wait()
-            responses[index] = client.post(path, data)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return responses
 
 
 def username_taken_message() -> str:

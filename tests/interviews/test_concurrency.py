@@ -1,37 +1,14 @@
 """Concurrent writes to one interview, through real separate database connections."""
 
-import threading
-
 import pytest
-from django.db import connection, models
+from django.db import models
 from django.test import Client
 from django.urls import reverse
 
 from interviews.models import Response
+from tests.together import statuses_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(requests):
-    """Send each (client, path, data) at the same moment from its own thread."""
-    barrier = threading.Barrier(len(requests))
-    results = [None] * len(requests)
-
-    def send(index, client, path, data):
-        try:
-            barrier.wait()
-            results[index] = client.post(path, data).status_code
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def logged_in(user):
@@ -44,7 +21,7 @@ def test_the_same_answer_from_two_tabs_is_recorded_once(start_interview, candida
     interview = start_interview(candidate, count=2)
     path = reverse("interviews:submit", args=[interview.pk, 1])
     data = {"answer": "同一个答案", "revision": 0}
-    statuses = run_together([(logged_in(candidate), path, data) for _ in range(4)])
+    statuses = statuses_together([(logged_in(candidate), path, data) for _ in range(4)])
     assert statuses.count(302) == 4  # every tab sees success…
     response = Response.objects.get(interview=interview, position=0)
     assert response.revision == 1  # …and it was written once
@@ -54,7 +31,7 @@ def test_the_same_answer_from_two_tabs_is_recorded_once(start_interview, candida
 def test_different_answers_from_two_tabs_one_wins_the_other_is_told(start_interview, candidate):
     interview = start_interview(candidate, count=2)
     path = reverse("interviews:submit", args=[interview.pk, 1])
-    statuses = run_together(
+    statuses = statuses_together(
         [
             (logged_in(candidate), path, {"answer": "标签页 A", "revision": 0}),
             (logged_in(candidate), path, {"answer": "标签页 B", "revision": 0}),
@@ -76,7 +53,7 @@ def test_concurrent_drafts_to_different_questions_all_land(start_interview, cand
         )
         for n in range(1, 5)
     ]
-    statuses = run_together(requests)
+    statuses = statuses_together(requests)
     assert statuses == [302] * 4
     drafts = dict(
         Response.objects.filter(interview=interview).values_list("position", "draft_text")
@@ -94,7 +71,7 @@ def test_concurrent_starts_with_one_token_make_one_interview(bank, candidate):
         "time_limit_minutes": 20,
         "start_token": "0b8f9a3e-7c55-4b9e-9d8e-2a3c4d5e6f70",
     }
-    statuses = run_together([(logged_in(candidate), path, data) for _ in range(4)])
+    statuses = statuses_together([(logged_in(candidate), path, data) for _ in range(4)])
     assert statuses == [302] * 4
     assert Interview.objects.filter(user=candidate).count() == 1
 
@@ -110,7 +87,7 @@ def test_first_starts_on_a_bank_never_asked_record_each_first_version_once(
     QuestionVersion.objects.all().delete()
     path = reverse("interviews:new")
     data = {"mode": "interview", "question_count": 30, "time_limit_minutes": 20}
-    statuses = run_together(
+    statuses = statuses_together(
         [
             (
                 logged_in(user),
