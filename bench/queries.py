@@ -31,6 +31,7 @@ ANSWER = (
     "缩放平移,缓解内部协变量偏移,允许更大的学习率,并有一定正则化作用。"
     "At inference it uses running averages of the mean and variance instead of batch statistics."
 )
+TRANSACTION_CONTROL = re.compile(r"(BEGIN|COMMIT|ROLLBACK|(RELEASE )?SAVEPOINT)\b")
 SQL_STEPS = {"start", "draft", "submit", "submit (last)", "finish", "question (full page)"}
 
 
@@ -45,11 +46,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "queries.json")
     parser.add_argument("--questions", type=int, default=5, help="questions per interview")
     parser.add_argument("--repeat", type=int, default=40, help="requests timed per kind")
-    parser.add_argument(
-        "--experiments",
-        action="store_true",
-        help="also time draft and submit with candidate fixes patched in (needs REDIS_URL)",
-    )
     return parser.parse_args()
 
 
@@ -88,7 +84,12 @@ def main() -> None:
                 "method": method,
                 "path": re.sub(r"/\d+/", "/<id>/", url),
                 "status": response.status_code,
-                "queries": len(captured.captured_queries),
+                # Statements, as tests/site/test_query_budget.py counts them; and with the
+                # transaction control (BEGIN, COMMIT, savepoints) that Django also logs.
+                "queries": sum(
+                    1 for q in captured.captured_queries if not TRANSACTION_CONTROL.match(q["sql"])
+                ),
+                "round_trips": len(captured.captured_queries),
             }
             if name in SQL_STEPS:
                 row["sql"] = [q["sql"][:300] for q in captured.captured_queries]
@@ -167,80 +168,18 @@ def main() -> None:
     hit("login", "POST", "/accounts/login/", login)
 
     costs = cpu_costs(client, htmx, args.repeat)
-    experiments = {}
-    if args.experiments:
-        experiments["rate limit in one Redis round trip"] = ab_test(
-            "quizsite.ratelimit.is_allowed",
-            one_round_trip_is_allowed,
-            lambda: cpu_costs(client, htmx, args.repeat // 2, kinds=("draft", "submit")),
-        )
-
     width = max(len(row["page"]) for row in rows)
     for row in rows:
-        print(f"{row['page']:<{width}}  {row['method']:<4} {row['status']}  {row['queries']:>3}")
+        print(
+            f"{row['page']:<{width}}  {row['method']:<4} {row['status']}  {row['queries']:>3}"
+            f"  ({row['round_trips']} with transaction control)"
+        )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     for cost in costs:
         print(f"{cost['request']:<{width}}  CPU {cost['cpu_ms']:6.2f} ms  ×{cost['cpu_ratio']}")
     report = {"database": args.database, "pages": rows, "cpu": costs}
-    if experiments:
-        report["experiments"] = experiments
-        for name, result in experiments.items():
-            for kind, row in result.items():
-                print(f"{name}: {kind} {row}")
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.json}")
-
-
-def with_patch(target: str, replacement, measure):
-    """Measure with module.attribute replaced, then put it back (bench only)."""
-    import importlib
-
-    module_name, _, attribute = target.rpartition(".")
-    module = importlib.import_module(module_name)
-    original = getattr(module, attribute)
-    setattr(module, attribute, replacement)
-    try:
-        return measure()
-    finally:
-        setattr(module, attribute, original)
-
-
-def ab_test(target: str, replacement, measure, rounds: int = 6) -> dict:
-    """Before and after, alternating in rounds (other jobs on the machine drift): the median
-    CPU ms per request of each kind, with and without the patch."""
-    import statistics
-
-    before, after = {}, {}
-    for _ in range(rounds):
-        for cost in measure():
-            before.setdefault(cost["request"], []).append(cost["cpu_ms"])
-        for cost in with_patch(target, replacement, measure):
-            after.setdefault(cost["request"], []).append(cost["cpu_ms"])
-    result = {}
-    for kind in before:
-        b, a = statistics.median(before[kind]), statistics.median(after[kind])
-        result[kind] = {
-            "before_cpu_ms": round(b, 2),
-            "after_cpu_ms": round(a, 2),
-            "change_pct": round(100 * (a - b) / b, 1),
-        }
-    return result
-
-
-def one_round_trip_is_allowed(name: str, user_id: int) -> tuple[bool, int]:
-    """quizsite.ratelimit.is_allowed with the same fixed window in one Redis round trip
-    (SET NX EX, then INCR, pipelined) instead of three (SET NX, EXISTS, INCRBY)."""
-    from django.conf import settings
-    from django.core.cache import cache
-
-    limit, window = settings.RATE_LIMITS[name]
-    bucket = int(time.time() // window)
-    key = cache.make_and_validate_key(f"rl:{name}:{user_id}:{bucket}")
-    pipe = cache._cache.get_client(key, write=True).pipeline()
-    pipe.set(key, 0, ex=window + 1, nx=True)
-    pipe.incr(key)
-    _, count = pipe.execute()
-    return count <= limit, window - int(time.time()) % window
 
 
 def cpu_costs(client, htmx: dict, repeat: int, kinds=None) -> list[dict]:

@@ -814,10 +814,8 @@ def main() -> None:
         step(f"seeding database {args.database}")
         seed(args, out)
     step("queries per page")
-    experiments = ["--experiments"] if env.get("REDIS_URL") else []
     run(
-        [PY, "bench/queries.py", "--database", args.database, "--json", str(out / "queries.json")]
-        + experiments,
+        [PY, "bench/queries.py", "--database", args.database, "--json", str(out / "queries.json")],
         env=env,
         stdout=subprocess.DEVNULL,
     )
