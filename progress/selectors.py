@@ -6,6 +6,7 @@ rows read are bounded by the number of topics, questions and weeks shown, never 
 
 from __future__ import annotations
 
+import json
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,9 +14,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
@@ -26,7 +27,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
-from django.db.models.functions import JSONObject, NullIf, RowNumber
+from django.db.models.functions import JSONObject, NullIf
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import timezone_of
@@ -40,7 +41,7 @@ from progress.models import (
     WeeklyScore,
     WeeklyTopicScore,
 )
-from questions.models import KeyPoint, Question, Tag
+from questions.models import Question, Tag
 
 HISTORY_WEEKS = 12  # score over time
 TREND_WEEKS = 8  # a topic's trend: its last four weeks against the four before
@@ -155,7 +156,7 @@ class Dashboard:
 
 
 def dashboard(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> Dashboard:
-    """Everything the dashboard shows, in at most six queries whatever the user's history."""
+    """Everything the dashboard shows, in at most five queries whatever the user's history."""
     this_week = measures.week_start(now, tz)
     first_week = this_week - timedelta(weeks=HISTORY_WEEKS - 1)
     # The totals come with the taxonomy and the weekly scores: one round trip, not three.
@@ -240,53 +241,90 @@ def _add_trends(user, topics: list[TopicRow], this_week: date) -> None:
         topic.trend = recent - earlier if earlier is not None and recent is not None else None
 
 
+# Per weak topic, the questions that lost the most points (answers minus score; then by item
+# number, then first recorded) and the key points missed most often (then alphabetically), each
+# with the English of the key point where the bank has one: every list is an index range scan
+# of the user's rows in the topic, cut at its length. SQL, not the ORM: building and compiling
+# the equivalent window queries cost more than running them.
+WEAK_SPOTS_SQL = """
+SELECT t.tag_id,
+    ARRAY(
+        SELECT jsonb_build_array(s.id, s.question_id, s.answers, s.score_sum::text,
+                                 q.key, q.source_number, q.prompt)
+        FROM progress_topicquestionstat s
+        JOIN questions_question q ON q.id = s.question_id
+        WHERE s.user_id = %(user)s AND s.tag_id = t.tag_id AND s.answers > s.score_sum
+        ORDER BY s.answers - s.score_sum DESC, q.source_number, s.id
+        LIMIT %(questions)s
+    ),
+    ARRAY(
+        SELECT jsonb_build_array(m.id, m.point, m.misses, (
+            SELECT k.point_en FROM questions_keypoint k
+            WHERE k.point = m.point AND k.point_en <> ''
+            ORDER BY k.position, k.id
+            LIMIT 1
+        ))
+        FROM progress_missedpoint m
+        WHERE m.user_id = %(user)s AND m.tag_id = t.tag_id
+        ORDER BY m.misses DESC, m.point
+        LIMIT %(points)s
+    )
+FROM unnest(%(tags)s::bigint[]) AS t(tag_id)
+"""
+
+
 def _add_weak_spots(user, weakest: list[TopicRow]) -> None:
     """The questions that pulled each weak topic down most, and its most missed key points."""
     if not weakest:
         return
     by_id = {row.tag.id: row for row in weakest}
-    lost = ExpressionWrapper(
-        F("answers") - F("score_sum"), output_field=DecimalField(max_digits=14, decimal_places=4)
-    )
-    questions = (
-        TopicQuestionStat.objects.filter(user=user, tag_id__in=by_id)
-        .annotate(lost=lost)
-        .filter(lost__gt=0)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("tag_id")],
-                order_by=[F("lost").desc(), F("question__source_number").asc(), F("id").asc()],
+    params = {
+        "user": user.pk,
+        "tags": list(by_id),
+        "questions": PULLED_DOWN_SHOWN,
+        "points": MISSED_SHOWN,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(WEAK_SPOTS_SQL, params)
+        rows = cursor.fetchall()
+    db = connection.alias
+    for tag_id, questions, points in rows:
+        row = by_id[tag_id]
+        for stat_id, question_id, answers, score_sum, key, number, prompt in map(
+            json.loads, questions
+        ):
+            stat = _loaded(
+                TopicQuestionStat,
+                db,
+                {
+                    "id": stat_id,
+                    "user_id": user.pk,
+                    "tag_id": tag_id,
+                    "question_id": question_id,
+                    "answers": answers,
+                    "score_sum": Decimal(score_sum),
+                },
             )
-        )
-        .filter(rank__lte=PULLED_DOWN_SHOWN)
-        .select_related("question")
-        .order_by("tag_id", "rank")
-    )
-    for stat in questions:
-        by_id[stat.tag_id].pulled_down.append(stat)
-    missed = (
-        MissedPoint.objects.filter(user=user, tag_id__in=by_id)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("tag_id")],
-                order_by=[F("misses").desc(), F("point").asc()],
+            stat.question = _loaded(
+                Question,
+                db,
+                {"id": question_id, "key": key, "source_number": number, "prompt": prompt},
             )
-        )
-        .filter(rank__lte=MISSED_SHOWN)
-        # The key point's English, where the bank has one.
-        .annotate(
-            point_en=Subquery(
-                KeyPoint.objects.filter(point=OuterRef("point"))
-                .exclude(point_en="")
-                .values("point_en")[:1]
+            row.pulled_down.append(stat)
+        for point_id, point, misses, point_en in map(json.loads, points):
+            missed = _loaded(
+                MissedPoint,
+                db,
+                {
+                    "id": point_id,
+                    "user_id": user.pk,
+                    "tag_id": tag_id,
+                    "point": point,
+                    "misses": misses,
+                },
             )
-        )
-        .order_by("tag_id", "rank")
-    )
-    for point in missed:
-        by_id[point.tag_id].missed.append(point)
+            missed.point_en = point_en
+            row.missed.append(missed)
 
 
 def due_summary(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> DueSummary:
