@@ -16,16 +16,12 @@ from decimal import Decimal
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import (
-    Count,
     Exists,
     ExpressionWrapper,
     F,
     FloatField,
-    Min,
     OuterRef,
-    Q,
     Subquery,
-    Window,
 )
 from django.db.models.functions import JSONObject, NullIf
 from django.utils.dateparse import parse_datetime
@@ -327,30 +323,51 @@ def _add_weak_spots(user, weakest: list[TopicRow]) -> None:
             row.missed.append(missed)
 
 
+# The user's cards of published questions, first due first, with the counts over all of them:
+# window aggregates, computed before the limit. SQL for the same reason as WEAK_SPOTS_SQL.
+DUE_CARDS_SQL = """
+SELECT c.id, c.due, q.id, q.key, q.source_number, q.prompt,
+       COUNT(*) FILTER (WHERE c.due <= %(now)s) OVER (),
+       COUNT(*) FILTER (WHERE c.due <= %(end)s) OVER (),
+       COUNT(*) OVER (),
+       MIN(c.due) FILTER (WHERE c.due > %(now)s) OVER ()
+FROM progress_card c
+JOIN questions_question q ON q.id = c.question_id
+WHERE c.user_id = %(user)s AND q.status = %(published)s
+ORDER BY c.due, c.id
+LIMIT %(shown)s
+"""
+
+
 def due_summary(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> DueSummary:
-    """The due counts and the first cards due by the end of the day: one query (the counts are
-    window aggregates over all the user's cards, computed before the limit)."""
+    """The due counts and the first cards due by the end of the day: one query."""
     end = end_of_day(now, tz)
-    first = list(
-        Card.objects.for_user(user)
-        .published()
-        .select_related("question")
-        .annotate(
-            due_now=Window(Count("id", filter=Q(due__lte=now))),
-            due_today=Window(Count("id", filter=Q(due__lte=end))),
-            cards_total=Window(Count("id")),
-            next_due=Window(Min("due", filter=Q(due__gt=now))),
+    params = {
+        "user": user.pk,
+        "now": now,
+        "end": end,
+        "published": Question.Status.PUBLISHED,
+        "shown": DUE_SHOWN,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(DUE_CARDS_SQL, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return DueSummary(now=0, today=0, total=0, next_due=None, cards=[])
+    db = connection.alias
+    cards = []
+    for card_id, due, question_id, key, number, prompt, *_ in rows:
+        if due > end:
+            continue
+        card = _loaded(Card, db, {"id": card_id, "user_id": user.pk, "due": due})
+        card.question = _loaded(
+            Question,
+            db,
+            {"id": question_id, "key": key, "source_number": number, "prompt": prompt},
         )
-        .order_by("due", "id")[:DUE_SHOWN]
-    )
-    top = first[0] if first else None
-    return DueSummary(
-        now=top.due_now if top else 0,
-        today=top.due_today if top else 0,
-        total=top.cards_total if top else 0,
-        next_due=top.next_due if top else None,
-        cards=[card for card in first if card.due <= end],
-    )
+        cards.append(card)
+    due_now, due_today, total, next_due = rows[0][-4:]
+    return DueSummary(now=due_now, today=due_today, total=total, next_due=next_due, cards=cards)
 
 
 # --- Flashcards ----------------------------------------------------------------------------------
