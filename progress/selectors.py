@@ -34,7 +34,6 @@ from progress.models import (
     TopicQuestionStat,
     TopicStat,
     UserProgress,
-    WeeklyScore,
     WeeklyTopicScore,
 )
 from questions.models import Question, Tag
@@ -151,37 +150,50 @@ class Dashboard:
         return self.totals.mean_time if self.totals else None
 
 
+# The taxonomy, the user's totals (NULL without any) and their weekly scores of the weeks shown:
+# one round trip, not three, and SQL rather than the ORM's array subqueries, whose building and
+# compiling cost more than running them.
+TOTALS_SQL = """
+SELECT ARRAY(
+           SELECT jsonb_build_array(t.id, t.slug, t.name_zh, t.name_en, t.position)
+           FROM questions_tag t
+           ORDER BY t.position, t.slug
+       ),
+       p.id, p.answers, p.score_sum, p.timed_answers, p.time_spent, p.last_answered_at,
+       ARRAY(
+           SELECT jsonb_build_array(w.week, w.answers, w.score_sum::text)
+           FROM progress_weeklyscore w
+           WHERE w.user_id = %(user)s AND w.week >= %(first)s AND w.week <= %(last)s
+       )
+FROM (VALUES (1)) AS one
+LEFT JOIN progress_userprogress p ON p.user_id = %(user)s
+"""
+_TOTALS_FIELDS = ["answers", "score_sum", "timed_answers", "time_spent", "last_answered_at"]
+
+
 def dashboard(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> Dashboard:
     """Everything the dashboard shows, in at most five queries whatever the user's history."""
     this_week = measures.week_start(now, tz)
     first_week = this_week - timedelta(weeks=HISTORY_WEEKS - 1)
-    # The totals come with the taxonomy and the weekly scores: one round trip, not three.
-    totals = (
-        UserProgress.objects.filter(user=user)
-        .annotate(
-            tag_list=ArraySubquery(
-                Tag.objects.order_by("position", "slug").values(
-                    json=JSONObject(
-                        id="id",
-                        slug="slug",
-                        name_zh="name_zh",
-                        name_en="name_en",
-                        position="position",
-                    )
-                )
-            ),
-            week_list=ArraySubquery(
-                WeeklyScore.objects.filter(
-                    user=OuterRef("user"), week__gte=first_week, week__lte=this_week
-                ).values(json=JSONObject(week="week", answers="answers", score_sum="score_sum"))
-            ),
+    params = {"user": user.pk, "first": first_week, "last": this_week}
+    with connection.cursor() as cursor:
+        cursor.execute(TOTALS_SQL, params)
+        tag_list, progress_id, *tally, week_list = cursor.fetchone()
+    tags = [
+        Tag(id=tag_id, slug=slug, name_zh=zh, name_en=en, position=position)
+        for tag_id, slug, zh, en, position in map(json.loads, tag_list)
+    ]
+    totals = None
+    if progress_id is not None:
+        totals = _loaded(
+            UserProgress,
+            connection.alias,
+            {
+                "id": progress_id,
+                "user_id": user.pk,
+                **dict(zip(_TOTALS_FIELDS, tally, strict=True)),
+            },
         )
-        .first()
-    )
-    if totals is None:
-        tags = list(Tag.objects.order_by("position", "slug"))
-    else:
-        tags = [Tag(**fields) for fields in totals.tag_list]
     topics: list[TopicRow] = []
     weeks: list[WeekRow] = []
     if totals is not None and totals.answers:
@@ -190,7 +202,7 @@ def dashboard(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> Dashboard:
         for stat in stats:
             stat.tag = by_id[stat.tag_id]
         topics = rank_topics(stats, now)
-        weeks = _weeks(totals.week_list, first_week)
+        weeks = _weeks(list(map(json.loads, week_list)), first_week)
         _add_trends(user, topics, this_week)
         _add_weak_spots(user, topics[:WEAKEST_SHOWN])
     practised = {row.tag.id for row in topics}
@@ -206,14 +218,17 @@ def dashboard(*, user, now: datetime, tz: zoneinfo.ZoneInfo) -> Dashboard:
     )
 
 
-def _weeks(stored: list[dict], first: date) -> list[WeekRow]:
-    by_week = {date.fromisoformat(row["week"]): row for row in stored}
+def _weeks(stored: list[list], first: date) -> list[WeekRow]:
+    """The last HISTORY_WEEKS weeks, from the stored [week, answers, score sum] of some."""
+    by_week = {
+        date.fromisoformat(week): (answers, Decimal(score_sum))
+        for week, answers, score_sum in stored
+    }
     result = []
     for n in range(HISTORY_WEEKS):
         week = first + timedelta(weeks=n)
-        row = by_week.get(week)
-        mean = float(row["score_sum"]) / row["answers"] if row and row["answers"] else None
-        result.append(WeekRow(week, row["answers"] if row else 0, mean))
+        answers, score_sum = by_week.get(week, (0, Decimal(0)))
+        result.append(WeekRow(week, answers, float(score_sum) / answers if answers else None))
     return result
 
 
