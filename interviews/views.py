@@ -110,11 +110,21 @@ def interview_new(request):
         status = 200
     context = {
         "form": form,
+        "topic_choices": _topic_choices(form),
         "presets": PRESETS,
         "open_interview": Interview.objects.for_user(request.user).in_progress().first(),
         "preset_token": uuid.uuid4,
     }
     return render(request, "interviews/new.html", context, status=status)
+
+
+def _topic_choices(form: StartForm) -> list[tuple[str, str, bool]]:
+    """The topic checkboxes' (value, label, checked), written out by the template: a widget
+    template rendered per topic was half of this page's CPU."""
+    selected = {str(value) for value in form["tags"].value() or ()}
+    return [
+        (str(tag.pk), str(tag), str(tag.pk) in selected) for tag in form.fields["tags"].queryset
+    ]
 
 
 @login_required

@@ -1,3 +1,4 @@
+import re
 import uuid
 
 import pytest
@@ -88,6 +89,22 @@ def test_bad_start_input_is_refused_and_changes_nothing(
     assert response.status_code == 400
     assert message in response.context["form"].errors
     assert not Interview.objects.exists()
+
+
+def test_the_form_offers_every_topic_and_keeps_the_chosen_ones_after_an_error(
+    candidate_client, bank
+):
+    page = candidate_client.get(reverse("interviews:new")).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="tags" value="(\d+)"[^>]*>', page)
+    assert sorted(map(int, boxes)) == sorted(Tag.objects.values_list("pk", flat=True))
+    assert " checked" not in "".join(re.findall(r'<input type="checkbox"[^>]*>', page))
+    first, second = Tag.objects.order_by("position")[:2]
+    assert f"> {first}</label>" in page
+    response = post_start(candidate_client, tags=[first.pk, second.pk], question_count=0)
+    assert response.status_code == 400
+    page = response.content.decode()
+    checked = re.findall(r'<input type="checkbox" name="tags" value="(\d+)"[^>]* checked>', page)
+    assert sorted(map(int, checked)) == sorted([first.pk, second.pk])
 
 
 def test_practice_mode_is_untimed(candidate_client, candidate, bank):
