@@ -14,7 +14,7 @@ from tests.progress.histories import Said, sit
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD_QUERIES = 13  # session, user, then the dashboard's own 11 (see progress.selectors)
+DASHBOARD_QUERIES = 7  # session, user, then the dashboard's own five (see progress.selectors)
 
 
 def queries(client, path) -> int:
