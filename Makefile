@@ -67,6 +67,7 @@ bench: $(VENV)/.installed-bench database
 
 ## The measurements again on the seeded database, without seeding
 bench-again: $(VENV)/.installed-bench database
+	$(BENCH_ENV) $(PY) manage.py collectstatic --no-input -v0
 	$(BENCH_ENV) $(PY) bench/dashboard.py --reuse --database $(BENCH_DB) --json bench/results/dashboard.json
 	$(BENCH_ENV) $(PY) bench/leaderboard.py --reuse --database $(BENCH_DB) --json bench/results/leaderboard.json
 	$(PY) bench/run.py --reuse --database $(BENCH_DB) $(BENCH_ARGS)

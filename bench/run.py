@@ -154,7 +154,6 @@ def database_exists(name: str) -> bool:
 
 
 def start_server(args, env: dict, log: Path) -> subprocess.Popen:
-    run([PY, "manage.py", "collectstatic", "--no-input", "-v0"], env=env)
     command = [
         str(Path(PY).parent / "gunicorn"),
         "quizsite.wsgi",
@@ -813,6 +812,9 @@ def main() -> None:
     else:
         step(f"seeding database {args.database}")
         seed(args, out)
+    # Production settings serve hashed static file names from the collected manifest: the
+    # pages of queries.py need it as much as gunicorn does.
+    run([PY, "manage.py", "collectstatic", "--no-input", "-v0"], env=env)
     step("queries per page")
     run(
         [PY, "bench/queries.py", "--database", args.database, "--json", str(out / "queries.json")],
