@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.db import connection, transaction
 from django.db.models import Prefetch
@@ -118,13 +119,6 @@ SELECT q.id,
 def draw_questions(*, user, tags: list[Tag], count: int) -> dict[int, int | None]:
     """Random published questions within the topics, avoiding the user's recent ones: their
     ids, in the drawn order, each with its current version's id (None: never recorded)."""
-    sql = DRAW.format(
-        response=Response._meta.db_table,
-        interview=Interview._meta.db_table,
-        version=QuestionVersion._meta.db_table,
-        question=Question._meta.db_table,
-        question_tags=Question.tags.through._meta.db_table,
-    )
     params = {
         "user": user.pk,
         "recent": RECENT_INTERVIEWS,
@@ -132,7 +126,7 @@ def draw_questions(*, user, tags: list[Tag], count: int) -> dict[int, int | None
         "tags": [tag.pk for tag in tags] if tags else None,
     }
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_sql(DRAW), params)
         rows = cursor.fetchall()
     fresh = [(qid, version) for qid, recent, version in rows if not recent]
     stale = [(qid, version) for qid, recent, version in rows if recent]
@@ -256,8 +250,16 @@ LOCK = "SELECT * FROM {interview} WHERE id = %s AND user_id = %s FOR UPDATE"
 RESPONSES = "SELECT * FROM {response} WHERE interview_id = %s ORDER BY position"
 
 
+@cache
 def _sql(template: str) -> str:
-    return template.format(interview=Interview._meta.db_table, response=Response._meta.db_table)
+    """One of this module's SQL constants with its tables' names."""
+    return template.format(
+        interview=Interview._meta.db_table,
+        response=Response._meta.db_table,
+        version=QuestionVersion._meta.db_table,
+        question=Question._meta.db_table,
+        question_tags=Question.tags.through._meta.db_table,
+    )
 
 
 def lock_interview(*, user, pk: int) -> Interview:
@@ -549,9 +551,8 @@ def interview_move(*, interview: Interview, responses: list[Response], position:
         "interview": interview.pk,
         "position": position,
     }
-    sql = MOVE.format(response=Response._meta.db_table, interview=Interview._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_sql(MOVE), params)
     interview.current_position = position
     if response.first_seen_at is None:
         response.first_seen_at = now

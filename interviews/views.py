@@ -19,7 +19,7 @@ from interviews.forms import PRESETS, StartForm
 from interviews.models import MAX_ANSWER_CHARS, Interview, Response
 from interviews.services import Answer, InterviewError, InterviewInProgress
 from questions.markup import render as render_markdown
-from questions.models import Tag, attach_versions
+from questions.models import Tag
 from quizsite.ratelimit import rate_limited
 
 ASSESSMENTS = Response.SelfAssessment
@@ -388,8 +388,7 @@ def interview_review(request, pk: int):
     interview = _finish_if_expired(request, _interview(request, pk))
     if interview.is_open:
         return redirect("interviews:detail", pk)
-    responses = list(interview.responses.all())
-    attach_versions(responses)
+    responses = services.responses_of(interview)
     for response in responses:
         response.reference_html = render_markdown(response.snapshot["reference_answer"])
     return render(
