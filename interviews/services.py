@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from functools import cache
 
 from django.db import connection, transaction
 from django.db.models import Prefetch
@@ -103,15 +102,15 @@ def _versions_for(question_ids: list[int]) -> dict[int, int]:
 # form of it cost eight times its CPU on the path every start takes.
 DRAW = """
 SELECT q.id,
-       q.id IN (SELECT r.question_id FROM {response} r WHERE r.interview_id IN (
-                  SELECT i.id FROM {interview} i WHERE i.user_id = %(user)s
+       q.id IN (SELECT r.question_id FROM interviews_response r WHERE r.interview_id IN (
+                  SELECT i.id FROM interviews_interview i WHERE i.user_id = %(user)s
                   ORDER BY i.started_at DESC LIMIT %(recent)s)) AS recent,
-       (SELECT v.id FROM {version} v WHERE v.question_id = q.id
+       (SELECT v.id FROM questions_questionversion v WHERE v.question_id = q.id
         ORDER BY v.number DESC LIMIT 1) AS version
-  FROM {question} q
+  FROM questions_question q
  WHERE q.status = %(published)s
    AND (%(tags)s::bigint[] IS NULL OR EXISTS (
-          SELECT 1 FROM {question_tags} qt
+          SELECT 1 FROM questions_question_tags qt
            WHERE qt.question_id = q.id AND qt.tag_id = ANY(%(tags)s)))
 """
 
@@ -126,7 +125,7 @@ def draw_questions(*, user, tags: list[Tag], count: int) -> dict[int, int | None
         "tags": [tag.pk for tag in tags] if tags else None,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_sql(DRAW), params)
+        cursor.execute(DRAW, params)
         rows = cursor.fetchall()
     fresh = [(qid, version) for qid, recent, version in rows if not recent]
     stale = [(qid, version) for qid, recent, version in rows if recent]
@@ -246,25 +245,13 @@ def _insert_responses(interview: Interview, question_ids, version_ids, now) -> N
 
 # The statements of every write to an interview, written once as SQL: building them with the
 # ORM (a third of an answer submit's Python time went to compiling SQL) is per request.
-LOCK = "SELECT * FROM {interview} WHERE id = %s AND user_id = %s FOR UPDATE"
-RESPONSES = "SELECT * FROM {response} WHERE interview_id = %s ORDER BY position"
-
-
-@cache
-def _sql(template: str) -> str:
-    """One of this module's SQL constants with its tables' names."""
-    return template.format(
-        interview=Interview._meta.db_table,
-        response=Response._meta.db_table,
-        version=QuestionVersion._meta.db_table,
-        question=Question._meta.db_table,
-        question_tags=Question.tags.through._meta.db_table,
-    )
+LOCK = "SELECT * FROM interviews_interview WHERE id = %s AND user_id = %s FOR UPDATE"
+RESPONSES = "SELECT * FROM interviews_response WHERE interview_id = %s ORDER BY position"
 
 
 def lock_interview(*, user, pk: int) -> Interview:
     """The user's interview, locked for this transaction; raises Interview.DoesNotExist."""
-    interview = next(iter(Interview.objects.raw(_sql(LOCK), [pk, user.pk])), None)
+    interview = next(iter(Interview.objects.raw(LOCK, [pk, user.pk])), None)
     if interview is None:
         raise Interview.DoesNotExist
     interview.user = user  # the request's user (with their profile): no query to reach them
@@ -310,7 +297,7 @@ def responses_of(interview: Interview) -> list[Response]:
     own after the lock is held, sees what the previous holder committed (under READ COMMITTED a
     join that also took the lock would see the rows as they were before it waited).
     """
-    responses = list(Response.objects.raw(_sql(RESPONSES), [interview.pk]))
+    responses = list(Response.objects.raw(RESPONSES, [interview.pk]))
     attach_versions(responses)  # the snapshots, mostly from this process's copy
     for response in responses:
         response.interview = interview  # one instance for all
@@ -525,10 +512,10 @@ def response_flag(
 # Where the candidate is, and when they first saw the question, in one statement.
 MOVE = """
 WITH seen AS (
-    UPDATE {response} SET first_seen_at = %(now)s
+    UPDATE interviews_response SET first_seen_at = %(now)s
      WHERE id = %(response)s AND first_seen_at IS NULL
 )
-UPDATE {interview} SET current_position = %(position)s
+UPDATE interviews_interview SET current_position = %(position)s
  WHERE id = %(interview)s AND current_position <> %(position)s
 """
 
@@ -552,7 +539,7 @@ def interview_move(*, interview: Interview, responses: list[Response], position:
         "position": position,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_sql(MOVE), params)
+        cursor.execute(MOVE, params)
     interview.current_position = position
     if response.first_seen_at is None:
         response.first_seen_at = now
@@ -563,8 +550,7 @@ def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -
     if not interview.is_open:
         return interview
     now = now or timezone.now()
-    responses = list(interview.responses.select_for_update())
-    attach_versions(responses)
+    responses = responses_of(interview)  # the caller holds the interview's lock
     drafted = [
         r for r in responses if r.submitted_at is None and r.draft_text.strip() and not abandon
     ]
