@@ -20,6 +20,7 @@ from interviews import scoring
 from interviews.models import MAX_ANSWER_CHARS, Interview, Response
 from interviews.signals import interview_finished, response_assessed
 from questions.models import Question, QuestionVersion, Tag, attach_versions
+from quizsite import rows
 
 RECENT_INTERVIEWS = 3
 NO_SUCH_QUESTION = "没有这道题。There is no such question."
@@ -251,9 +252,10 @@ RESPONSES = "SELECT * FROM interviews_response WHERE interview_id = %s ORDER BY 
 
 def lock_interview(*, user, pk: int) -> Interview:
     """The user's interview, locked for this transaction; raises Interview.DoesNotExist."""
-    interview = next(iter(Interview.objects.raw(LOCK, [pk, user.pk])), None)
-    if interview is None:
+    found = rows.fetch(Interview, LOCK, [pk, user.pk])
+    if not found:
         raise Interview.DoesNotExist
+    interview = found[0]
     interview.user = user  # the request's user (with their profile): no query to reach them
     return interview
 
@@ -297,7 +299,7 @@ def responses_of(interview: Interview) -> list[Response]:
     own after the lock is held, sees what the previous holder committed (under READ COMMITTED a
     join that also took the lock would see the rows as they were before it waited).
     """
-    responses = list(Response.objects.raw(RESPONSES, [interview.pk]))
+    responses = rows.fetch(Response, RESPONSES, [interview.pk])
     attach_versions(responses)  # the snapshots, mostly from this process's copy
     for response in responses:
         response.interview = interview  # one instance for all

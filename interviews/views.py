@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -20,6 +20,7 @@ from interviews.models import MAX_ANSWER_CHARS, Interview, Response
 from interviews.services import Answer, InterviewError, InterviewInProgress
 from questions.markup import render as render_markdown
 from questions.models import Tag
+from quizsite.links import int_url
 from quizsite.ratelimit import rate_limited
 
 ASSESSMENTS = Response.SelfAssessment
@@ -145,18 +146,18 @@ def _question_context(request, interview: Interview, number: int, responses: lis
     if variant is None:
         form = "text"
     variants = response.snapshot.get("variants", [])
-    # The navigator links every question: one reversal, then formatting, not one per link.
-    dot = reverse("interviews:question", args=[interview.pk, 0])
+    # Every question is linked: URLs formatted from one reversal per name (quizsite.links).
     for r in responses:
-        r.url = f"{dot.removesuffix('0/')}{r.number}/"
+        r.url = int_url("interviews:question", interview.pk, r.number)
     urls = {
-        name: reverse(f"interviews:{name}", args=[interview.pk, number])
-        for name in ("question", "submit", "draft", "flag")
+        name: int_url(f"interviews:{name}", interview.pk, number)
+        for name in ("submit", "draft", "flag")
     }
+    urls["question"] = responses[number - 1].url
     urls["back"] = responses[number - 2].url if number > 1 else ""
     urls["next"] = responses[number].url if number < len(responses) else ""
-    urls["finish"] = reverse("interviews:finish", args=[interview.pk])
-    urls["clock"] = reverse("interviews:clock", args=[interview.pk])
+    urls["finish"] = int_url("interviews:finish", interview.pk)
+    urls["clock"] = int_url("interviews:clock", interview.pk)
     return {
         "urls": urls,
         "navigator": _navigator(responses, number),
@@ -180,33 +181,37 @@ def _question_context(request, interview: Interview, number: int, responses: lis
 
 NAV_DOT = (
     '<a href="{url}" hx-get="{url}" hx-target="#question-panel" hx-swap="outerHTML" '
-    'hx-push-url="true" class="nav-dot{answered}{flagged}"{current} '
-    'aria-label="第 {n} 题{answered_zh}{flagged_zh} · '
-    'Question {n}{answered_en}{flagged_en}">{n}</a>'
+    'hx-push-url="true" class="nav-dot{classes}"{current} '
+    'aria-label="第 {n} 题{zh} · Question {n}{en}">{n}</a>'
 )
-CURRENT = mark_safe(' aria-current="step"')
+CURRENT = ' aria-current="step"'
+# A question's state in the navigator, for (answered, flagged): its classes and its label's
+# words in each language. Constants: nothing in them comes from a user.
+NAV_STATES = {
+    (answered, flagged): {
+        "classes": " answered" * answered + " flagged" * flagged,
+        "zh": ",已答" * answered + ",已标记" * flagged,
+        "en": ", answered" * answered + ", flagged" * flagged,
+    }
+    for answered in (False, True)
+    for flagged in (False, True)
+}
 
 
 def _navigator(responses: list[Response], number: int) -> SafeString:
     """A link to every question of the interview, with its state: formatted in one pass (a
-    template loop costs a dozen nodes per question, on every question shown)."""
-    return format_html_join(
-        "\n",
-        NAV_DOT,
-        (
-            {
-                "url": r.url,
-                "n": r.number,
-                "current": CURRENT if r.number == number else "",
-                "answered": " answered" if r.is_answered else "",
-                "answered_zh": ",已答" if r.is_answered else "",
-                "answered_en": ", answered" if r.is_answered else "",
-                "flagged": " flagged" if r.flagged else "",
-                "flagged_zh": ",已标记" if r.flagged else "",
-                "flagged_en": ", flagged" if r.flagged else "",
-            }
+    template loop costs a dozen nodes per question, on every question shown). The URL is
+    escaped; the rest are numbers and the constants above."""
+    return mark_safe(
+        "\n".join(
+            NAV_DOT.format(
+                url=escape(r.url),
+                n=int(r.number),
+                current=CURRENT if r.number == number else "",
+                **NAV_STATES[bool(r.is_answered), bool(r.flagged)],
+            )
             for r in responses
-        ),
+        )
     )
 
 
@@ -317,7 +322,7 @@ def response_submit(request, pk: int, number: int):
         return redirect("interviews:question", pk, next_number)
     context = _question_context(request, interview, next_number, responses)
     response = _render_question(request, context)
-    response["HX-Push-Url"] = reverse("interviews:question", args=[pk, next_number])
+    response["HX-Push-Url"] = context["urls"]["question"]
     response["HX-Trigger"] = "answerSaved"
     return response
 

@@ -15,20 +15,35 @@ from django.shortcuts import render
 MESSAGE = "请求过于频繁,请 {wait} 秒后再试。Too many requests: try again in {wait} seconds."
 
 
+# One command: the counter and, when it is new, its expiry, atomically (Redis runs a script
+# whole). Sent as EVALSHA, so only the script's digest travels after its first use.
+COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
+def _redis_counter(backend: RedisCache):
+    """The counting script bound to the backend's Redis client, built once per backend: the
+    cache API builds a new client object on every call (0.2 ms, as long as the round trip)."""
+    client = backend._cache
+    script = client.__dict__.get("_rate_limit_script")
+    if script is None:
+        script = client.get_client(write=True).register_script(COUNT_SCRIPT)
+        client.__dict__["_rate_limit_script"] = script
+    return script
+
+
 def _count(key: str, window: int) -> int:
     """Count one request in the window's counter and return the count.
 
-    With Redis: one round trip (SET NX with the expiry, then INCR, pipelined) instead of the
-    three that the cache API's add() and incr() take. Other caches: add(), then incr().
+    With Redis: one round trip (the script above). Other caches: add(), then incr().
     """
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         name = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(name, write=True)
-        pipeline = client.pipeline(transaction=False)
-        pipeline.set(name, 0, ex=window + 1, nx=True)
-        pipeline.incr(name)
-        return pipeline.execute()[1]
+        return _redis_counter(backend)(keys=[name], args=[window + 1])
     if cache.add(key, 1, timeout=window + 1):
         return 1
     try:

@@ -36,3 +36,11 @@ def test_the_fourth_request_in_the_window_is_refused_and_the_counter_expires(red
     (key,) = list(redis_cache._cache.get_client().keys("*rl:answer:7:*"))
     assert redis_cache._cache.get_client().ttl(key) in range(1, 62)
     assert redis_cache.get(key.decode().split(":", 2)[2]) == 4
+
+
+def test_counting_goes_on_after_redis_forgets_the_script(redis_cache):
+    """Redis restarted (or SCRIPT FLUSH): the counter's script is sent again, nothing fails."""
+    assert ratelimit.is_allowed("answer", user_id=9)[0]
+    redis_cache._cache.get_client().script_flush()
+    allowed = [ratelimit.is_allowed("answer", user_id=9)[0] for _ in range(3)]
+    assert allowed == [True, True, False]
