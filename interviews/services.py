@@ -246,8 +246,15 @@ def _insert_responses(interview: Interview, question_ids, version_ids, now) -> N
 
 # The statements of every write to an interview, written once as SQL: building them with the
 # ORM (a third of an answer submit's Python time went to compiling SQL) is per request.
-LOCK = "SELECT * FROM interviews_interview WHERE id = %s AND user_id = %s FOR UPDATE"
-RESPONSES = "SELECT * FROM interviews_response WHERE interview_id = %s ORDER BY position"
+# They run prepared (quizsite.rows), so the SELECTs name their columns.
+LOCK = (
+    f"SELECT {rows.columns(Interview)} FROM interviews_interview"
+    " WHERE id = %s AND user_id = %s FOR UPDATE"
+)
+RESPONSES = (
+    f"SELECT {rows.columns(Response)} FROM interviews_response"
+    " WHERE interview_id = %s ORDER BY position"
+)
 
 
 def lock_interview(*, user, pk: int) -> Interview:
@@ -269,11 +276,10 @@ def _update(instance, field_names: list[str]) -> None:
     params = [
         field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {meta.db_table} SET {assignments} WHERE {meta.pk.column} = %s",
-            [*params, instance.pk],
-        )
+    rows.execute(
+        f"UPDATE {meta.db_table} SET {assignments} WHERE {meta.pk.column} = %s",
+        [*params, instance.pk],
+    )
 
 
 def with_interview(*, user, pk: int, action):
@@ -404,11 +410,9 @@ def response_save_draft(
         "position": position,
         "revision": revision,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(SAVE_DRAFT, params)
-        row = cursor.fetchone()
-    if row is not None:
-        pk, new_revision = row
+    saved = rows.execute(SAVE_DRAFT, params)
+    if saved:
+        ((pk, new_revision),) = saved
         return Response(
             pk=pk,
             interview=interview,
@@ -540,8 +544,7 @@ def interview_move(*, interview: Interview, responses: list[Response], position:
         "interview": interview.pk,
         "position": position,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(MOVE, params)
+    rows.execute(MOVE, params)
     interview.current_position = position
     if response.first_seen_at is None:
         response.first_seen_at = now

@@ -94,6 +94,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The hottest statements (quizsite/rows.py) are bound on the server and prepared on their fifth
+# run per connection; Django's own cursors bind on the client and are never prepared. Behind a
+# pooler that cannot keep prepared statements, set DATABASE_PREPARED=false.
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    5 if envbool("DATABASE_PREPARED", "true") else None
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -47,3 +47,36 @@ def test_rows_without_every_field_are_refused(start_interview, candidate):
         )
     with connection.cursor() as cursor:  # the connection is still usable
         cursor.execute("SELECT 1")
+
+
+@pytest.mark.django_db
+def test_the_statements_of_drafts_and_answers_are_prepared(
+    start_interview, candidate, candidate_client
+):
+    """Postgres plans each once per connection (quizsite.rows.prepared_cursor), not per run."""
+    interview = start_interview(candidate, count=3)
+    for n in range(6):
+        number = n % 3 + 1
+        base = f"/interviews/{interview.pk}/q/{number}/"
+        saved = candidate_client.post(
+            base + "draft/", {"answer": f"草稿 {n}"}, HTTP_HX_REQUEST="true"
+        )
+        answered = candidate_client.post(
+            base + "answer/", {"answer": f"回答 {n}"}, HTTP_HX_REQUEST="true"
+        )
+        assert (saved.status_code, answered.status_code) == (200, 200)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [" ".join(statement.split()) for (statement,) in cursor.fetchall()]
+    for statement in (services.LOCK, services.RESPONSES, services.SAVE_DRAFT):
+        start = " ".join(statement.split())[:60].replace("%s", "$1").replace("%(text)s", "$1")
+        assert any(p.startswith(start) for p in prepared), statement
+    assert any(p.startswith("UPDATE interviews_response SET form = $1") for p in prepared)
+    # And the answers were written: the last one of each question is what it holds.
+    assert [
+        r.answer_text for r in Response.objects.filter(interview=interview).order_by("position")
+    ] == [
+        "回答 3",
+        "回答 4",
+        "回答 5",
+    ]
