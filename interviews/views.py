@@ -267,7 +267,7 @@ def response_draft(request, pk: int, number: int):
         return _refusal(request, pk, error, position=number - 1)
     if not request.htmx:
         return redirect("interviews:question", pk, number)
-    return render(request, "interviews/_saved.html", {"response": response})
+    return render(request, "interviews/question.html#draft-saved-response", {"response": response})
 
 
 def _answer_from(request) -> Answer:

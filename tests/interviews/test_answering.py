@@ -87,10 +87,16 @@ def test_a_draft_is_saved_and_shown_after_a_reload(candidate_client, interview):
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
-    assert "草稿已保存" in response.content.decode()
+    saved = response.content.decode()
+    assert "草稿已保存" in saved
+    # The page's revision moves on with the save (an out-of-band swap of its input).
+    assert re.search(r'<input [^>]*id="revision" value="1" hx-swap-oob="true">', saved)
     assert first_response(interview).draft_text == "反向传播用链式法则"
     page = candidate_client.get(url("question", interview, 1)).content.decode()
     assert "反向传播用链式法则" in page
+    assert "草稿已保存" in page
+    assert page.count('name="revision"') == 1  # the form's own, at the saved revision
+    assert re.search(r'<input [^>]*name="revision" id="revision" value="1">', page)
 
 
 def test_submitting_scores_the_answer_and_moves_on(candidate_client, interview):
