@@ -217,6 +217,12 @@ def _pattern(part: str) -> re.Pattern | None:
     return re.compile(regex)
 
 
+@lru_cache(maxsize=1024)
+def _normalized_prompt(prompt: str) -> str:
+    """A question's prompt, normalised once: every answer to it is compared with it."""
+    return normalize(prompt)
+
+
 @lru_cache(maxsize=4096)
 def _phrase_parts(phrase: str) -> tuple[str, ...]:
     return tuple(p for p in (normalize(part) for part in phrase.split("&")) if p)
@@ -645,7 +651,7 @@ def score_text(snapshot: dict, answer: str) -> Score:
     reasons += [_reason(NEGATED, kp) for kp in denied]
     raw = sum(kp["weight"] for kp in rubric if id(kp) in hit_ids) / total
 
-    prompt = normalize(snapshot.get("prompt") or "")
+    prompt = _normalized_prompt(snapshot.get("prompt") or "")
     if _is_copy(text, prompt):
         reasons.append(COPY)
         raw *= COPY_FACTOR
