@@ -267,19 +267,21 @@ def lock_interview(*, user, pk: int) -> Interview:
     return interview
 
 
-def _update(instance, field_names: list[str]) -> None:
-    """Write the named fields of the instance's row in one UPDATE (what save(update_fields=)
-    writes; no model signals are connected to these models)."""
+def _assignments(model, field_names: list[str]) -> str:
+    """SET col = %(attname)s, ... for the named fields, to fill from _db_values()."""
+    fields = [model._meta.get_field(name) for name in field_names]
+    return ", ".join(f"{field.column} = %({field.attname})s" for field in fields)
+
+
+def _db_values(instance, field_names: list[str]) -> dict:
+    """The named fields' values as the database takes them (what save(update_fields=) writes;
+    no model signals are connected to these models)."""
     meta = type(instance)._meta
     fields = [meta.get_field(name) for name in field_names]
-    assignments = ", ".join(f"{field.column} = %s" for field in fields)
-    params = [
-        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
-    ]
-    rows.execute(
-        f"UPDATE {meta.db_table} SET {assignments} WHERE {meta.pk.column} = %s",
-        [*params, instance.pk],
-    )
+    return {
+        field.attname: field.get_db_prep_save(getattr(instance, field.attname), connection)
+        for field in fields
+    }
 
 
 def with_interview(*, user, pk: int, action):
@@ -456,6 +458,10 @@ SUBMITTED_FIELDS = [
     "revision",
     "last_tab",
 ]
+# The answer, written with the move to the question shown next (MOVE) in one statement.
+ANSWER = (
+    f"UPDATE interviews_response SET {_assignments(Response, SUBMITTED_FIELDS)} WHERE id = %(id)s"
+)
 
 
 def response_submit(
@@ -466,8 +472,11 @@ def response_submit(
     revision: int | None,
     tab: str = "",
     responses: list[Response] | None = None,
+    move: bool = False,
 ) -> Response:
-    """Score and record an answer. `responses`: read under the interview's lock already."""
+    """Score and record an answer. `responses`: read under the interview's lock already.
+    `move`: also move the candidate to the question shown next (next_position), in the same
+    statement as the answer (the htmx submit answers with that question)."""
     now = timezone.now()
     _check_writable(interview, now)
     response = _at(responses, interview, position)
@@ -482,7 +491,14 @@ def response_submit(
         and response.answer_text == answer.text
         and response.answer_value == value
     ):
-        return response  # the same answer again (double click, retry): recorded once
+        # The same answer again (double click, retry): recorded once.
+        if move:
+            interview_move(
+                interview=interview,
+                responses=responses,
+                position=next_position(interview, responses, position),
+            )
+        return response
     _check_revision(response, revision, tab)
     response.form = form
     result = _score(response, answer)
@@ -496,8 +512,30 @@ def response_submit(
     response.from_draft = False
     response.revision += 1
     response.last_tab = tab
-    _update(response, SUBMITTED_FIELDS)
+    params = {**_db_values(response, SUBMITTED_FIELDS), "id": response.pk}
+    moved = None
+    if move:
+        target = next_position(interview, responses, position)
+        # The answered row is not marked seen in the same statement (a row updated twice in
+        # one statement keeps one of the two); it was seen when it was shown.
+        moved = _move(interview, responses, target, now, skip=response)
+    if moved is None:
+        rows.execute(ANSWER, params)
+    else:
+        rows.execute(ANSWER_AND_MOVE, {**params, **moved})
     return response
+
+
+def next_position(interview: Interview, responses: list[Response], position: int) -> int:
+    """Where the candidate goes after answering the question at `position`: in practice, that
+    question again (its feedback); in an interview, the first unanswered question after it,
+    else the first before it, else that question again."""
+    if interview.mode == Interview.Mode.PRACTICE:
+        return position
+    open_positions = [r.position for r in responses if r.submitted_at is None]
+    later = [p for p in open_positions if p > position]
+    earlier = [p for p in open_positions if p < position]
+    return (later or earlier or [position])[0]
 
 
 def response_flag(
@@ -516,14 +554,36 @@ def response_flag(
 
 
 # Where the candidate is, and when they first saw the question, in one statement.
-MOVE = """
-WITH seen AS (
+SEEN_AND_MOVE = """
+seen AS (
     UPDATE interviews_response SET first_seen_at = %(now)s
-     WHERE id = %(response)s AND first_seen_at IS NULL
+     WHERE id = %(seen)s AND first_seen_at IS NULL
 )
 UPDATE interviews_interview SET current_position = %(position)s
  WHERE id = %(interview)s AND current_position <> %(position)s
 """
+MOVE = "WITH" + SEEN_AND_MOVE
+ANSWER_AND_MOVE = f"WITH answer AS ({ANSWER}),{SEEN_AND_MOVE}"
+
+
+def _move(interview, responses, position, now, skip=None) -> dict | None:
+    """The parameters of the move to `position` (None when nothing would change), applied to
+    the loaded interview and responses; `skip`: a response not to mark seen."""
+    if not interview.is_open or not 0 <= position < len(responses):
+        return None
+    response = responses[position]
+    unseen = response.first_seen_at is None and response is not skip
+    if interview.current_position == position and not unseen:
+        return None
+    interview.current_position = position
+    if unseen:
+        response.first_seen_at = now
+    return {
+        "now": now,
+        "seen": response.pk if unseen else None,
+        "interview": interview.pk,
+        "position": position,
+    }
 
 
 def interview_move(*, interview: Interview, responses: list[Response], position: int) -> None:
@@ -532,22 +592,9 @@ def interview_move(*, interview: Interview, responses: list[Response], position:
 
     `responses` are the interview's, already loaded: nothing is read again.
     """
-    if not interview.is_open or not 0 <= position < len(responses):
-        return
-    response = responses[position]
-    if interview.current_position == position and response.first_seen_at is not None:
-        return
-    now = timezone.now()
-    params = {
-        "now": now,
-        "response": response.pk,
-        "interview": interview.pk,
-        "position": position,
-    }
-    rows.execute(MOVE, params)
-    interview.current_position = position
-    if response.first_seen_at is None:
-        response.first_seen_at = now
+    moved = _move(interview, responses, position, timezone.now())
+    if moved is not None:
+        rows.execute(MOVE, moved)
 
 
 def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -> Interview:

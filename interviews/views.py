@@ -293,7 +293,7 @@ def response_submit(request, pk: int, number: int):
         answer = _answer_from(request)
 
         def submit(interview, responses):
-            # One transaction: the answer, and where the candidate goes next.
+            # One transaction: the answer, and (htmx) the move to the question shown next.
             services.response_submit(
                 interview=interview,
                 position=number - 1,
@@ -301,15 +301,9 @@ def response_submit(request, pk: int, number: int):
                 revision=_revision(request),
                 tab=_tab(request),
                 responses=responses,
+                move=bool(request.htmx),
             )
-            if interview.mode == Interview.Mode.PRACTICE:
-                next_number = number
-            else:
-                next_number = _next_unanswered(responses, number) or number
-            if request.htmx:
-                services.interview_move(
-                    interview=interview, responses=responses, position=next_number - 1
-                )
+            next_number = services.next_position(interview, responses, number - 1) + 1
             return interview, responses, next_number
 
         interview, responses, next_number = _locked_responses(request, pk, submit)
@@ -325,14 +319,6 @@ def response_submit(request, pk: int, number: int):
     response["HX-Push-Url"] = context["urls"]["question"]
     response["HX-Trigger"] = "answerSaved"
     return response
-
-
-def _next_unanswered(responses: list[Response], number: int) -> int | None:
-    """The first unsubmitted question after this one, else the first before it."""
-    open_numbers = [r.number for r in responses if r.submitted_at is None]
-    later = [n for n in open_numbers if n > number]
-    earlier = [n for n in open_numbers if n < number]
-    return (later or earlier or [None])[0]
 
 
 @login_required

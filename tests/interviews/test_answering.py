@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from interviews.models import Interview, Response
@@ -121,6 +123,43 @@ def test_htmx_submit_swaps_in_the_next_question(candidate_client, interview):
     assert response["HX-Push-Url"] == url("question", interview, 2)
     assert "<html" not in response.content.decode()
     assert "第 2 / 3 题" in response.content.decode()
+    # The candidate is now at question 2, seen from now on; the answer is recorded.
+    interview.refresh_from_db()
+    assert interview.current_position == 1
+    second = interview.responses.get(position=1)
+    assert second.first_seen_at is not None
+    assert first_response(interview).answer_text == "一个回答"
+
+
+def test_an_htmx_answer_and_the_move_are_one_write(candidate_client, interview):
+    """The answer's UPDATE and the move to the next question go in one statement."""
+    candidate_client.get(url("question", interview, 1))
+    with CaptureQueriesContext(connection) as captured:
+        candidate_client.post(
+            url("submit", interview, 1),
+            {"answer": "一个回答", "revision": 0},
+            headers={"HX-Request": "true"},
+        )
+    writes = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith(("UPDATE", "WITH"))
+    ]
+    assert len(writes) == 1
+    assert "interviews_interview" in writes[0] and "answer_text" in writes[0]
+
+
+def test_answering_the_last_open_question_in_practice_stays_on_it(
+    candidate_client, start_interview, candidate
+):
+    practice = start_interview(candidate, mode="practice", count=2)
+    response = candidate_client.post(
+        url("submit", practice, 2),
+        {"answer": "一个回答", "revision": 0},
+        headers={"HX-Request": "true"},
+    )
+    assert response["HX-Push-Url"] == url("question", practice, 2)
+    practice.refresh_from_db()
+    assert practice.current_position == 1
+    assert practice.responses.get(position=1).submitted_at is not None
 
 
 def test_the_same_answer_twice_is_recorded_once(candidate_client, interview):
