@@ -20,7 +20,7 @@ from django.utils import timezone
 from interviews import scoring
 from interviews.models import MAX_ANSWER_CHARS, Interview, Response
 from interviews.signals import interview_finished, response_assessed
-from questions.models import Question, QuestionVersion, Tag, attach_versions
+from questions.models import Question, QuestionVersion, Tag, attach_versions, keep_versions
 from quizsite import rows
 
 logger = logging.getLogger(__name__)
@@ -63,9 +63,9 @@ class InterviewInProgress(InterviewError):
 
 
 def warm_up() -> None:
-    """Ready a new server process for answers: load the scorer's dictionaries, and compile each
-    published question's rubric by scoring its current version once (about 0.5 s for the
-    bank), rather than on the first answer to each question after a start.
+    """Ready a new server process for answers: load the scorer's dictionaries, keep the
+    published questions' current versions (attach_versions), and compile each one's rubric by
+    scoring it once (about 0.5 s for the bank), rather than on the first answers after a start.
 
     Best effort: without the database (not migrated yet, or down) only the dictionaries load.
     The connection is closed after, so a process forked from this one opens its own.
@@ -76,9 +76,8 @@ def warm_up() -> None:
             QuestionVersion.objects.filter(question__status=Question.Status.PUBLISHED)
             .order_by("question_id", "-number")
             .distinct("question_id")
-            .values_list("data", flat=True)
         )
-        for snapshot in current:
+        for snapshot in keep_versions(current):
             scoring.score_text(snapshot, "预热 warm-up")
     except DatabaseError:
         logger.warning("warm-up: the question bank could not be read", exc_info=True)

@@ -358,6 +358,16 @@ def attach_versions(rows) -> None:
         row.version = QuestionVersion.from_db("default", SNAPSHOT_FIELDS, values)
 
 
+def keep_versions(versions) -> list[dict]:
+    """Read the versions of a QuestionVersion queryset into this process's copy (a server
+    process keeps the bank's current ones from its start); return their snapshots."""
+    found = list(versions.values_list(*SNAPSHOT_FIELDS))
+    if len(_SNAPSHOTS) + len(found) > SNAPSHOTS_KEPT:
+        _SNAPSHOTS.clear()
+    _SNAPSHOTS.update((values[0], values) for values in found)
+    return [values[3] for values in found]
+
+
 def forget_versions() -> None:
     """Empty this process's copy of the snapshots (tests start each case from a cold one)."""
     _SNAPSHOTS.clear()

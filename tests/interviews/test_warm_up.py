@@ -3,10 +3,11 @@
 import logging
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 
 from interviews import scoring, services
-from questions.models import Question, QuestionVersion
+from questions.models import Question, QuestionVersion, forget_versions
 
 
 @pytest.mark.django_db(transaction=True)
@@ -30,6 +31,23 @@ def test_warming_up_compiles_every_published_rubric(bank):
     snapshot = QuestionVersion.objects.order_by("?").first().data
     scoring.score_text(snapshot, "批归一化让训练更稳定")
     assert scoring._pattern.cache_info().misses == before  # nothing left to compile
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_warming_up_an_interview_page_reads_no_question_version(
+    bank, start_interview, candidate, client
+):
+    for question in Question.objects.published():
+        question.record_version()
+    interview = start_interview(candidate, count=3)
+    client.force_login(candidate)
+    url = f"/interviews/{interview.pk}/q/2/"
+    client.get(url)  # the session and user, as for any page
+    forget_versions()
+    services.warm_up()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert not [q for q in captured.captured_queries if "questions_questionversion" in q["sql"]]
 
 
 @pytest.mark.django_db(transaction=True)
