@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Prefetch
@@ -218,21 +219,16 @@ def _insert_unless_taken(interview: Interview) -> bool:
     """INSERT the new interview unless a unique constraint refuses it (its start token's
     interview, or the user's open one, exists): then False, with nothing written. One
     statement: no read before, no savepoint around it."""
-    fields = [field for field in Interview._meta.concrete_fields if not field.primary_key]
-    sql = (
-        f"INSERT INTO {Interview._meta.db_table} ({', '.join(f.column for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING id"
-    )
-    params = [f.get_db_prep_save(getattr(interview, f.attname), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.execute(INSERT_INTERVIEW, rows.db_arrays(Interview, [interview]))
+    if not found:
         return False
-    interview.pk = row[0]
+    interview.pk = found[0][0]
     interview._state.adding = False
     interview._state.db = connection.alias
     return True
+
+
+INSERT_INTERVIEW = rows.unnest_insert(Interview) + " ON CONFLICT DO NOTHING RETURNING id"
 
 
 # Columns an interview's new responses take from the draw; every other column starts at the
@@ -244,14 +240,29 @@ def _insert_responses(interview: Interview, question_ids, version_ids, now) -> N
     """Insert the interview's responses, one per question in order, in one statement: the
     drawn columns as arrays, the others their defaults (what bulk_create writes, for a fifth
     of its CPU)."""
-    defaults = [
-        field
-        for field in Response._meta.concrete_fields
-        if not field.primary_key and field.column not in DRAWN_COLUMNS
+    defaults = _undrawn_fields()
+    db = rows.db_connection()
+    params = [
+        interview.pk,
+        now,
+        *(field.get_db_prep_save(field.get_default(), db) for field in defaults),
+        list(question_ids),
+        list(version_ids),
     ]
+    rows.execute(_insert_responses_sql(), params)
+
+
+@cache
+def _undrawn_fields() -> tuple:
+    return tuple(field for field in rows.fields(Response) if field.column not in DRAWN_COLUMNS)
+
+
+@cache
+def _insert_responses_sql() -> str:
+    defaults = _undrawn_fields()
     columns = ", ".join(field.column for field in defaults)
-    values = ", ".join(f"%s::{field.db_type(connection)}" for field in defaults)
-    sql = (
+    values = ", ".join(f"%s::{rows.sql_type(field)}" for field in defaults)
+    return (
         f"INSERT INTO {Response._meta.db_table} (interview_id, position, question_id, "
         f"version_id, first_seen_at, {columns}) "
         f"SELECT %s, d.position - 1, d.question_id, d.version_id, "
@@ -259,15 +270,6 @@ def _insert_responses(interview: Interview, question_ids, version_ids, now) -> N
         f"FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS d(question_id, "
         f"version_id, position)"
     )
-    params = [
-        interview.pk,
-        now,
-        *(field.get_db_prep_save(field.get_default(), connection) for field in defaults),
-        list(question_ids),
-        list(version_ids),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 # The statements of every write to an interview, written once as SQL: building them with the
@@ -291,23 +293,6 @@ def lock_interview(*, user, pk: int) -> Interview:
     interview = found[0]
     interview.user = user  # the request's user (with their profile): no query to reach them
     return interview
-
-
-def _assignments(model, field_names: list[str]) -> str:
-    """SET col = %(attname)s, ... for the named fields, to fill from _db_values()."""
-    fields = [model._meta.get_field(name) for name in field_names]
-    return ", ".join(f"{field.column} = %({field.attname})s" for field in fields)
-
-
-def _db_values(instance, field_names: list[str]) -> dict:
-    """The named fields' values as the database takes them (what save(update_fields=) writes;
-    no model signals are connected to these models)."""
-    meta = type(instance)._meta
-    fields = [meta.get_field(name) for name in field_names]
-    return {
-        field.attname: field.get_db_prep_save(getattr(instance, field.attname), connection)
-        for field in fields
-    }
 
 
 def with_interview(*, user, pk: int, action):
@@ -469,7 +454,7 @@ def _parse_form(response: Response, form: str) -> str:
     return form
 
 
-SUBMITTED_FIELDS = [
+SUBMITTED_FIELDS = (
     "form",
     "answer_text",
     "answer_value",
@@ -483,10 +468,11 @@ SUBMITTED_FIELDS = [
     "from_draft",
     "revision",
     "last_tab",
-]
+)
 # The answer, written with the move to the question shown next (MOVE) in one statement.
 ANSWER = (
-    f"UPDATE interviews_response SET {_assignments(Response, SUBMITTED_FIELDS)} WHERE id = %(id)s"
+    f"UPDATE interviews_response SET {rows.assignments(Response, SUBMITTED_FIELDS)}"
+    " WHERE id = %(id)s"
 )
 
 
@@ -538,7 +524,7 @@ def response_submit(
     response.from_draft = False
     response.revision += 1
     response.last_tab = tab
-    params = {**_db_values(response, SUBMITTED_FIELDS), "id": response.pk}
+    params = {**rows.db_values(response, SUBMITTED_FIELDS), "id": response.pk}
     moved = None
     if move:
         target = next_position(interview, responses, position)
@@ -623,6 +609,13 @@ def interview_move(*, interview: Interview, responses: list[Response], position:
         rows.execute(MOVE, moved)
 
 
+FINISHED_FIELDS = ("score", "topic_scores", "state", "finished_at")
+FINISH = (
+    f"UPDATE interviews_interview SET {rows.assignments(Interview, FINISHED_FIELDS)}"
+    " WHERE id = %(id)s"
+)
+
+
 def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -> Interview:
     """Score what was saved and close the interview; idempotent."""
     if not interview.is_open:
@@ -656,7 +649,7 @@ def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -
     else:
         interview.state = Interview.State.FINISHED
     interview.finished_at = now
-    interview.save(update_fields=["score", "topic_scores", "state", "finished_at"])
+    rows.execute(FINISH, {**rows.db_values(interview, FINISHED_FIELDS), "id": interview.pk})
     interview_finished.send(sender=Interview, interview=interview, responses=responses, tags=tags)
     return interview
 
@@ -664,7 +657,10 @@ def interview_finish(*, interview: Interview, now=None, abandon: bool = False) -
 def tags_asked(responses: list[Response]) -> dict[str, Tag]:
     """The topics of the questions as asked, by slug (a topic deleted since is missing)."""
     slugs = {slug for response in responses for slug in response.snapshot.get("tags", [])}
-    return {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)} if slugs else {}
+    return {tag.slug: tag for tag in rows.fetch(Tag, TAGS, [list(slugs)])} if slugs else {}
+
+
+TAGS = f"SELECT {rows.columns(Tag)} FROM questions_tag WHERE slug = ANY(%s::text[])"
 
 
 def topic_scores(responses: list[Response], tags: dict[str, Tag]) -> list[dict]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 import fsrs
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from progress.models import (
     WeeklyTopicScore,
 )
 from questions.models import Question, Tag
+from quizsite import rows
 
 # Finished and timed-out interviews count. Abandoned ones do not: the candidate walked away,
 # and half an interview left on purpose says little about what they know.
@@ -49,8 +51,7 @@ class ProgressError(Exception):
 
 def lock_user(user_id: int) -> None:
     """Serialise this transaction's progress writes with every other one for the user."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, user_id % 2**31])
+    rows.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, user_id % 2**31])
 
 
 def is_scored_answer(response: Response) -> bool:
@@ -78,7 +79,8 @@ def progress_record_interview(
     reviewed = [r for r in responses if is_review(r)]
     if not reviewed:
         return
-    with transaction.atomic():
+    # No savepoint: called inside the finish's transaction, whose failure rolls all back.
+    with transaction.atomic(savepoint=False):
         lock_user(interview.user_id)
         answered = [r for r in reviewed if is_scored_answer(r)]
         if answered:
@@ -170,28 +172,25 @@ def _count(row, response: Response, score: Decimal, at: datetime) -> None:
 def _merge_all(user_id: int, tables: list[tuple[type[models.Model], tuple, dict]]) -> None:
     """Add fresh rows to the stored ones (matched by user and keys), creating the missing, in
     one statement for every table: an INSERT ... ON CONFLICT DO UPDATE per table, each merging
-    as its model's `merge_sql` says, chained as data-modifying CTEs."""
-    ctes, params = [], []
-    for n, (model, keys, fresh) in enumerate(tables):
-        if not fresh:
-            continue
-        rows = list(fresh.values())
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        arrays = []
-        for f in fields:
-            arrays.append(f"%s::{f.db_type(connection)}[]")
-            params.append([f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows])
-        conflict = ", ".join(model._meta.get_field(k).column for k in ("user_id", *keys))
+    as its model's `merge_sql` says, chained as data-modifying CTEs. The statement's text
+    depends only on which tables have rows, so it is written once per such set and prepared."""
+    present = tuple((model, keys) for model, keys, fresh in tables if fresh)
+    if present:
+        params = []
+        for _, _, fresh in tables:
+            if fresh:
+                params += rows.db_arrays(type(next(iter(fresh.values()))), fresh.values())
+        rows.execute(_merge_sql(present), params)
+
+
+@lru_cache(maxsize=64)
+def _merge_sql(tables: tuple[tuple[type[models.Model], tuple], ...]) -> str:
+    ctes = []
+    for n, (model, keys) in enumerate(tables):
+        conflict = tuple(model._meta.get_field(k).column for k in ("user_id", *keys))
         merge = ", ".join(f"{column} = {expr}" for column, expr in model.merge_sql().items())
-        ctes.append(
-            f"m{n} AS (INSERT INTO {model._meta.db_table} AS t"
-            f" ({', '.join(f.column for f in fields)})"
-            f" SELECT * FROM unnest({', '.join(arrays)})"
-            f" ON CONFLICT ({conflict}) DO UPDATE SET {merge})"
-        )
-    if ctes:
-        with connection.cursor() as cursor:
-            cursor.execute(f"WITH {', '.join(ctes)} SELECT 1", params)
+        ctes.append(f"m{n} AS ({rows.unnest_insert(model, conflict, merge)})")
+    return f"WITH {', '.join(ctes)} SELECT 1"
 
 
 # --- The schedule --------------------------------------------------------------------------------
@@ -209,35 +208,35 @@ CARD_FIELDS = [
 ]
 
 
+# A user's cards of some questions, under the user's lock; and their upsert, matched by (user,
+# question): one statement writes the new cards and the reviewed ones (which keep their id and
+# creation time).
+CARDS = (
+    f"SELECT {rows.columns(Card)} FROM progress_card"
+    " WHERE user_id = %s AND question_id = ANY(%s::bigint[])"
+)
+CARDS_UPSERT = rows.unnest_insert(
+    Card, ("user_id", "question_id"), ", ".join(f"{f} = EXCLUDED.{f}" for f in CARD_FIELDS)
+)
+
+
 def _review_cards(user_id: int, reviewed: list[Response], at: datetime) -> None:
-    cards = {
-        card.question_id: card
-        for card in Card.objects.filter(
-            user_id=user_id, question_id__in=[r.question_id for r in reviewed]
-        )
-    }
-    created, changed = [], []
+    question_ids = [r.question_id for r in reviewed]
+    cards = {card.question_id: card for card in rows.fetch(Card, CARDS, [user_id, question_ids])}
+    written = []
     for response in reviewed:
         card = cards.get(response.question_id)
         if card is None:
             card = Card(user_id=user_id, question_id=response.question_id, due=at, created_at=at)
-            created.append(card)
         elif card.last_review is not None and at < card.last_review:
             # Out of order (a clock behind another server's): rebuild from every review.
             card_replay(user_id=user_id, question_id=response.question_id)
             continue
-        else:
-            changed.append(card)
         rating = scheduling.rating_for(response.auto_score, response.self_assessment)
         scheduling.review(card, rating, at)
-    for card in changed:
-        card.pk = None  # matched by (user, question) instead: one upsert writes new and old
-    Card.objects.bulk_create(
-        created + changed,
-        update_conflicts=True,
-        unique_fields=["user", "question"],
-        update_fields=CARD_FIELDS,
-    )
+        written.append(card)
+    if written:
+        rows.execute(CARDS_UPSERT, rows.db_arrays(Card, written))
 
 
 def card_events(*, user_id: int, question_id: int) -> list[tuple[datetime, fsrs.Rating]]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from django.db import connection
-
 from interviews.models import Interview
+from quizsite import rows
 from teams.models import SCORE_SCALE
 
 COUNTED_STATES = (Interview.State.FINISHED, Interview.State.TIMED_OUT)
@@ -43,5 +42,4 @@ def record_finished_interview(sender, *, interview: Interview, **kwargs) -> None
     topics = sorted({topic["slug"] for topic in interview.topic_scores})
     score = int((interview.score or 0) * SCORE_SCALE)
     params = {"user": interview.user_id, "day": day, "score": score, "topics": json.dumps(topics)}
-    with connection.cursor() as cursor:
-        cursor.execute(UPSERT, params)
+    rows.execute(UPSERT, params)

@@ -1,13 +1,20 @@
-"""Interview rows read with hand-written SQL (quizsite.rows) come back as the ORM gives them."""
+"""Rows read and written with hand-written SQL (quizsite.rows) are what the ORM reads and
+writes."""
 
 import re
+from datetime import timedelta
+from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from interviews import services
 from interviews.models import Interview, Response
+from progress import services as progress_services
+from progress.models import Card, UserProgress
 from quizsite import rows
 
 
@@ -92,3 +99,66 @@ def test_the_statements_of_drafts_and_answers_are_prepared(
         "回答 10",
         "回答 11",
     ]
+
+
+@pytest.mark.django_db
+def test_rows_written_from_arrays_read_back_as_the_orm_saves_them(candidate, stranger):
+    """rows.unnest_insert and db_arrays write every kind of column as save() does: JSON, a
+    decimal, a duration, a UUID, aware times, NULLs."""
+
+    now = timezone.now()
+
+    def finished(user):
+        return Interview(
+            user=user,
+            mode=Interview.Mode.INTERVIEW,
+            question_count=2,
+            time_limit=timedelta(minutes=20),
+            started_at=now - timedelta(minutes=5),
+            deadline=now + timedelta(minutes=15),
+            finished_at=now,
+            state=Interview.State.FINISHED,
+            score=Decimal("0.6250"),
+            topic_scores=[{"slug": "cnn", "name_zh": "卷积", "count": 2, "score": 0.625}],
+            start_token=uuid4(),
+        )
+
+    saved = finished(candidate)
+    saved.save()
+    written = finished(stranger)
+    sql = rows.unnest_insert(Interview) + " RETURNING id"
+    [(pk,)] = rows.execute(sql, rows.db_arrays(Interview, [written]))
+
+    def stored(pk):
+        values = fields(Interview.objects.get(pk=pk))
+        return {k: v for k, v in values.items() if k not in ("id", "user_id", "start_token")}
+
+    assert stored(pk) == stored(saved.pk)
+    assert Interview.objects.get(pk=pk).start_token == written.start_token
+
+
+@pytest.mark.django_db
+def test_the_statements_of_a_finish_are_prepared(start_interview, candidate, candidate_client):
+    """Finishing interviews one after another on a connection plans the interview's UPDATE,
+    the progress merge and the cards' upsert once, and each finish still counts."""
+
+    answer = services.Answer(form="text", text="卷积层共享权重,池化降低分辨率。")
+    for _ in range(6):
+        interview = start_interview(candidate, count=2)
+        with transaction.atomic():
+            locked = services.lock_interview(user=candidate, pk=interview.pk)
+            for position in range(2):
+                services.response_submit(
+                    interview=locked, position=position, answer=answer, revision=None
+                )
+        response = candidate_client.post(f"/interviews/{interview.pk}/finish/")
+        assert response.status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [" ".join(statement.split()) for (statement,) in cursor.fetchall()]
+    for statement in (services.FINISH, progress_services.CARDS_UPSERT):
+        assert any(as_prepared(statement).fullmatch(p) for p in prepared), statement
+    assert any(p.startswith("WITH m0 AS (INSERT INTO progress_userprogress") for p in prepared)
+    assert UserProgress.objects.get(user=candidate).answers == 12
+    assert Card.objects.filter(user=candidate).exclude(last_review=None).exists()
+    assert Interview.objects.filter(user=candidate, state=Interview.State.FINISHED).count() == 6
