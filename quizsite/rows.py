@@ -27,9 +27,11 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 
 
-def columns(model) -> str:
-    """The model's concrete columns, comma-separated, for a SELECT list."""
-    return ", ".join(field.column for field in model._meta.concrete_fields)
+def columns(model, table: str = "") -> str:
+    """The model's concrete columns, comma-separated, for a SELECT list; each qualified by
+    ``table`` (an alias) when given."""
+    prefix = f"{table}." if table else ""
+    return ", ".join(f"{prefix}{field.column}" for field in model._meta.concrete_fields)
 
 
 def prepared_cursor():
@@ -63,18 +65,37 @@ def _plan(model, names: tuple[str, ...]):
 def instances(model, cursor) -> list:
     """The rows left in the executed cursor, each as an instance of model; the result must
     have a column for every concrete field (``columns(model)``)."""
-    order, converters = _plan(model, tuple(column.name for column in cursor.description))
-    alias = connection.alias
-    built = []
-    for row in cursor.fetchall():
-        values = [row[index] for index in order]
-        for index, column, functions in converters:
-            value = values[index]
-            for function in functions:
-                value = function(value, column, connection)
-            values[index] = value
-        built.append(model.from_db(alias, None, values))
-    return built
+    plan = _plan(model, tuple(column.name for column in cursor.description))
+    return [_build(model, plan, row) for row in cursor.fetchall()]
+
+
+def _build(model, plan, row):
+    order, converters = plan
+    values = [row[index] for index in order]
+    for index, column, functions in converters:
+        value = values[index]
+        for function in functions:
+            value = function(value, column, connection)
+        values[index] = value
+    return model.from_db(connection.alias, None, values)
+
+
+def fetch_pairs(model, joined, sql: str, params) -> list[tuple]:
+    """Run sql (one statement, prepared) whose rows are model's columns (``columns(model)``)
+    then joined's (all NULL when an outer join found none): (model instance, joined instance
+    or None) per row."""
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        names = tuple(column.name for column in cursor.description)
+        split = len(model._meta.concrete_fields)
+        first, second = _plan(model, names[:split]), _plan(joined, names[split:])
+        return [
+            (
+                _build(model, first, row[:split]),
+                None if row[split] is None else _build(joined, second, row[split:]),
+            )
+            for row in cursor.fetchall()
+        ]
 
 
 def fetch(model, sql: str, params) -> list:

@@ -168,6 +168,8 @@ SOURCE_DOCUMENT = BASE_DIR / "fixtures" / "dl-interview-qa-2023.txt"
 CURATION_DIR = BASE_DIR / "fixtures" / "curation"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Django's database sessions, each request's read prepared (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false" if DEBUG else "true")
