@@ -65,7 +65,7 @@ def _plan(model, names: tuple[str, ...]):
 def instances(model, cursor) -> list:
     """The rows left in the executed cursor, each as an instance of model; the result must
     have a column for every concrete field (``columns(model)``)."""
-    plan = _plan(model, tuple(column.name for column in cursor.description))
+    plan = _plan(model, _names(cursor))
     return [_build(model, plan, row) for row in cursor.fetchall()]
 
 
@@ -80,15 +80,32 @@ def _build(model, plan, row):
     return model.from_db(connection.alias, None, values)
 
 
+# The plan of each statement run by fetch() and fetch_pairs(), by (models, sql): the statement
+# names its columns, so its text decides them; psycopg builds a column object per column each
+# time a cursor's description is read (a tenth of an answer's row reading).
+_statement_plans: dict[tuple, tuple] = {}
+
+
+def _names(cursor) -> tuple[str, ...]:
+    return tuple(column.name for column in cursor.description)
+
+
 def fetch_pairs(model, joined, sql: str, params) -> list[tuple]:
     """Run sql (one statement, prepared) whose rows are model's columns (``columns(model)``)
     then joined's (all NULL when an outer join found none): (model instance, joined instance
     or None) per row."""
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
-        names = tuple(column.name for column in cursor.description)
         split = len(model._meta.concrete_fields)
-        first, second = _plan(model, names[:split]), _plan(joined, names[split:])
+        key = (model, joined, sql)
+        plans = _statement_plans.get(key)
+        if plans is None:
+            names = _names(cursor)
+            plans = _statement_plans[key] = (
+                _plan(model, names[:split]),
+                _plan(joined, names[split:]),
+            )
+        first, second = plans
         return [
             (
                 _build(model, first, row[:split]),
@@ -102,14 +119,19 @@ def fetch(model, sql: str, params) -> list:
     """Run sql (one statement, prepared) and return its rows as instances of model."""
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
-        return instances(model, cursor)
+        key = (model, sql)
+        plan = _statement_plans.get(key)
+        if plan is None:
+            plan = _statement_plans[key] = _plan(model, _names(cursor))
+        return [_build(model, plan, row) for row in cursor.fetchall()]
 
 
 def execute(sql: str, params) -> list[tuple]:
     """Run sql (one statement, prepared) and return its rows, if it returns any."""
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
+        # rownumber is None when the statement returned no rows (cheaper than its description).
+        return cursor.fetchall() if cursor.rownumber is not None else []
 
 
 def db_connection():
