@@ -234,10 +234,13 @@ def question_show(request, pk: int, number: int):
 
 
 def _revision(request) -> int | None:
+    """The revision the page last saw; None when it sent none. One that no row can have (a
+    tampered number, negative or beyond the column's range) is -1: refused as a stale page."""
     try:
-        return int(request.POST["revision"])
+        revision = int(request.POST["revision"])
     except (KeyError, ValueError):
         return None
+    return revision if 0 <= revision < 2**31 else -1
 
 
 def _tab(request) -> str:
@@ -250,19 +253,17 @@ def _tab(request) -> str:
 @require_POST
 @rate_limited("draft")
 def response_draft(request, pk: int, number: int):
-    text = request.POST.get("answer", "")
     try:
-        response = _locked(
-            request,
-            pk,
-            lambda interview: services.response_save_draft(
-                interview=interview,
-                position=number - 1,
-                text=text,
-                revision=_revision(request),
-                tab=_tab(request),
-            ),
+        response = services.response_autosave(
+            user=request.user,
+            pk=pk,
+            position=number - 1,
+            text=request.POST.get("answer", ""),
+            revision=_revision(request),
+            tab=_tab(request),
         )
+    except Interview.DoesNotExist:
+        raise Http404 from None
     except InterviewError as error:
         return _refusal(request, pk, error, position=number - 1)
     if not request.htmx:

@@ -330,3 +330,27 @@ def test_a_tabs_own_draft_then_submit_never_conflict(candidate_client, interview
     )
     assert other.status_code == 409
     assert first_response(interview).answer_text == "最终答案"
+
+
+@pytest.mark.parametrize("revision", ["99999999999", "-5", "2147483648"])
+@pytest.mark.parametrize("step", ["draft", "submit"])
+def test_a_tampered_revision_is_refused_as_a_stale_page(
+    start_interview, candidate, candidate_client, revision, step
+):
+    interview = start_interview(candidate, count=2)
+    candidate_client.post(
+        reverse("interviews:draft", args=[interview.pk, 1]), {"answer": "先保存一次"}
+    )
+    before = Response.objects.get(interview=interview, position=0)
+    response = candidate_client.post(
+        reverse(f"interviews:{step}", args=[interview.pk, 1]),
+        {"answer": "篡改的版本号", "revision": revision},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    after = Response.objects.get(interview=interview, position=0)
+    assert (after.revision, after.draft_text, after.answer_text) == (
+        before.revision,
+        "先保存一次",
+        "",
+    )

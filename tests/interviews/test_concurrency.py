@@ -104,3 +104,70 @@ def test_first_starts_on_a_bank_never_asked_record_each_first_version_once(
     # One first version per question asked, whoever recorded it.
     assert sorted(QuestionVersion.objects.values_list("question_id", flat=True)) == sorted(asked)
     assert not Response.objects.exclude(version__question_id=models.F("question_id")).exists()
+
+
+def test_drafts_of_one_question_from_one_tab_at_once_all_land(start_interview, candidate):
+    """The autosave writes without taking the interview's lock: several at once still each
+    count, one after another on the response's row."""
+    interview = start_interview(candidate, count=2)
+    path = reverse("interviews:draft", args=[interview.pk, 1])
+    tab = "a" * 32
+    statuses = statuses_together(
+        [(logged_in(candidate), path, {"answer": f"草稿 {n}", "tab": tab}) for n in range(4)]
+    )
+    assert statuses == [302] * 4
+    response = Response.objects.get(interview=interview, position=0)
+    assert response.revision == 4
+    assert response.draft_text in {f"草稿 {n}" for n in range(4)}
+
+
+def test_a_draft_sent_while_the_interview_finishes_waits_and_is_refused(start_interview, candidate):
+    """A finish holds the interview's lock; an autosave sent meanwhile waits for it, then sees
+    the interview closed: refused with the reason, and the draft is not stored after the
+    finish scored what had been saved."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from interviews import services
+
+    interview = start_interview(candidate, count=2)
+    locked, release = threading.Event(), threading.Event()
+
+    def finish():
+        try:
+            with transaction.atomic():
+                services.interview_finish(
+                    interview=services.lock_interview(user=candidate, pk=interview.pk)
+                )
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    finisher = threading.Thread(target=finish)
+    finisher.start()
+    assert locked.wait(timeout=10)
+    result = {}
+
+    def draft():
+        try:
+            result["response"] = logged_in(candidate).post(
+                reverse("interviews:draft", args=[interview.pk, 1]),
+                {"answer": "交卷时才写的草稿"},
+                HTTP_HX_REQUEST="true",
+            )
+        finally:
+            connection.close()
+
+    drafter = threading.Thread(target=draft)
+    drafter.start()
+    drafter.join(timeout=1)
+    assert drafter.is_alive()  # waiting for the finish's lock
+    release.set()
+    finisher.join(timeout=10)
+    drafter.join(timeout=10)
+    response = result["response"]
+    assert response.status_code == 409
+    assert "已经结束" in response.content.decode()
+    assert Response.objects.get(interview=interview, position=0).draft_text == ""

@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from interviews import services
@@ -162,3 +163,29 @@ def test_the_statements_of_a_finish_are_prepared(start_interview, candidate, can
     assert UserProgress.objects.get(user=candidate).answers == 12
     assert Card.objects.filter(user=candidate).exclude(last_review=None).exists()
     assert Interview.objects.filter(user=candidate, state=Interview.State.FINISHED).count() == 6
+
+
+@pytest.mark.django_db
+def test_an_autosave_is_one_statement_outside_any_transaction(
+    start_interview, candidate, candidate_client
+):
+    interview = start_interview(candidate, count=2)
+    path = f"/interviews/{interview.pk}/q/2/draft/"
+    with CaptureQueriesContext(connection) as captured:
+        saved = candidate_client.post(path, {"answer": "自动保存"}, HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200 and 'name="revision"' in saved.content.decode()
+    statements = [query["sql"] for query in captured]
+    # The session, the user, the autosave: no savepoint (no atomic block), no interview lock.
+    assert len(statements) == 3, statements
+    assert "UPDATE interviews_response" in statements[2]
+    assert not any("SAVEPOINT" in s or "FOR UPDATE" in s for s in statements)
+    assert Response.objects.get(interview=interview, position=1).draft_text == "自动保存"
+    # Refused ones still go the locked way and say why: the same text again is no write, a
+    # stale revision from another tab is a conflict.
+    again = candidate_client.post(path, {"answer": "自动保存"}, HTTP_HX_REQUEST="true")
+    assert again.status_code == 200
+    stale = candidate_client.post(
+        path, {"answer": "旧标签页", "revision": 0, "tab": "b" * 32}, HTTP_HX_REQUEST="true"
+    )
+    assert stale.status_code == 409
+    assert Response.objects.get(interview=interview, position=1).revision == 1
