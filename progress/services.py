@@ -215,8 +215,11 @@ CARDS = (
     f"SELECT {rows.columns(Card)} FROM progress_card"
     " WHERE user_id = %s AND question_id = ANY(%s::bigint[])"
 )
-CARDS_UPSERT = rows.unnest_insert(
-    Card, ("user_id", "question_id"), ", ".join(f"{f} = EXCLUDED.{f}" for f in CARD_FIELDS)
+CARDS_UPSERT = (
+    rows.unnest_insert(
+        Card, ("user_id", "question_id"), ", ".join(f"{f} = EXCLUDED.{f}" for f in CARD_FIELDS)
+    )
+    + " RETURNING id"
 )
 
 
@@ -291,9 +294,8 @@ def card_replay(*, user_id: int, question_id: int) -> Card | None:
         return Card.objects.filter(user_id=user_id, question_id=question_id).first()
     card = Card(user_id=user_id, question_id=question_id, created_at=events[0][0])
     scheduling.replay(card, events)
-    Card.objects.bulk_create(
-        [card], update_conflicts=True, unique_fields=["user", "question"], update_fields=CARD_FIELDS
-    )
+    [(card.pk,)] = rows.execute(CARDS_UPSERT, rows.db_arrays(Card, [card]))
+    card._state.adding = False
     return card
 
 

@@ -77,7 +77,8 @@ def test_a_self_assessment_after_finishing_re_rates_that_review(bank, candidate)
     question = questions(1)[0]
     now = timezone.now()
     interview = sit(candidate, [Said(question, 0.9)], at=now)
-    assert Card.objects.get(user=candidate).due - now >= timedelta(days=2)
+    before = Card.objects.get(user=candidate)
+    assert before.due - now >= timedelta(days=2)
     interview_services.with_interview(
         user=candidate,
         pk=interview.pk,
@@ -88,6 +89,8 @@ def test_a_self_assessment_after_finishing_re_rates_that_review(bank, candidate)
     card = Card.objects.get(user=candidate)
     assert card.last_rating == Rating.Again and card.reviews == 1
     assert card.due - now <= timedelta(minutes=10)
+    # Rebuilt in place: the same card, created when it was first reviewed.
+    assert (card.pk, card.created_at) == (before.pk, before.created_at)
 
 
 def test_assessing_a_practice_answer_before_finishing_counts_at_the_finish(bank, candidate):
