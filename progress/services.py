@@ -177,9 +177,9 @@ def _merge_all(user_id: int, tables: list[tuple[type[models.Model], tuple, dict]
     present = tuple((model, keys) for model, keys, fresh in tables if fresh)
     if present:
         params = []
-        for _, _, fresh in tables:
+        for model, _, fresh in tables:
             if fresh:
-                params += rows.db_arrays(type(next(iter(fresh.values()))), fresh.values())
+                params += rows.db_arrays(model, fresh.values())
         rows.execute(_merge_sql(present), params)
 
 

@@ -62,32 +62,51 @@ def _plan(model, names: tuple[str, ...]):
     return order, tuple(converters)
 
 
-def instances(model, cursor) -> list:
-    """The rows left in the executed cursor, each as an instance of model; the result must
-    have a column for every concrete field (``columns(model)``)."""
-    plan = _plan(model, _names(cursor))
-    return [_build(model, plan, row) for row in cursor.fetchall()]
-
-
-def _build(model, plan, row):
-    order, converters = plan
-    values = [row[index] for index in order]
-    for index, column, functions in converters:
-        value = values[index]
-        for function in functions:
-            value = function(value, column, connection)
-        values[index] = value
-    return model.from_db(connection.alias, None, values)
-
-
-# The plan of each statement run by fetch() and fetch_pairs(), by (models, sql): the statement
+# The plans of each statement run by fetch() and fetch_pairs(), by (sql, models): the statement
 # names its columns, so its text decides them; psycopg builds a column object per column each
 # time a cursor's description is read (a tenth of an answer's row reading).
 _statement_plans: dict[tuple, tuple] = {}
 
 
-def _names(cursor) -> tuple[str, ...]:
-    return tuple(column.name for column in cursor.description)
+def _plans(cursor, sql: str, models: tuple) -> tuple:
+    """The executed statement's plan per model: one model's columns anywhere in the result, or
+    several models' columns one after the other."""
+    key = (sql, *models)
+    plans = _statement_plans.get(key)
+    if plans is None:
+        names = tuple(column.name for column in cursor.description)
+        if len(models) == 1:
+            plans = (_plan(models[0], names),)
+        else:
+            plans, start = [], 0
+            for model in models:
+                end = start + len(model._meta.concrete_fields)
+                plans.append(_plan(model, names[start:end]))
+                start = end
+            plans = tuple(plans)
+        _statement_plans[key] = plans
+    return plans
+
+
+def _build(model, plan, row, db):
+    order, converters = plan
+    values = [row[index] for index in order]
+    for index, column, functions in converters:
+        value = values[index]
+        for function in functions:
+            value = function(value, column, db)
+        values[index] = value
+    return model.from_db(db.alias, None, values)
+
+
+def fetch(model, sql: str, params) -> list:
+    """Run sql (one statement, prepared) and return its rows as instances of model; the result
+    must have a column for every concrete field (``columns(model)``)."""
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        (plan,) = _plans(cursor, sql, (model,))
+        db = db_connection()
+        return [_build(model, plan, row, db) for row in cursor.fetchall()]
 
 
 def fetch_pairs(model, joined, sql: str, params) -> list[tuple]:
@@ -96,34 +115,16 @@ def fetch_pairs(model, joined, sql: str, params) -> list[tuple]:
     or None) per row."""
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
+        first, second = _plans(cursor, sql, (model, joined))
         split = len(model._meta.concrete_fields)
-        key = (model, joined, sql)
-        plans = _statement_plans.get(key)
-        if plans is None:
-            names = _names(cursor)
-            plans = _statement_plans[key] = (
-                _plan(model, names[:split]),
-                _plan(joined, names[split:]),
-            )
-        first, second = plans
+        db = db_connection()
         return [
             (
-                _build(model, first, row[:split]),
-                None if row[split] is None else _build(joined, second, row[split:]),
+                _build(model, first, row[:split], db),
+                None if row[split] is None else _build(joined, second, row[split:], db),
             )
             for row in cursor.fetchall()
         ]
-
-
-def fetch(model, sql: str, params) -> list:
-    """Run sql (one statement, prepared) and return its rows as instances of model."""
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, params)
-        key = (model, sql)
-        plan = _statement_plans.get(key)
-        if plan is None:
-            plan = _statement_plans[key] = _plan(model, _names(cursor))
-        return [_build(model, plan, row) for row in cursor.fetchall()]
 
 
 def execute(sql: str, params) -> list[tuple]:
