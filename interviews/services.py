@@ -1,7 +1,10 @@
 """Write paths of an interview: start, draft, submit, flag, finish, self-assess.
 
 Every write locks the interview row (SELECT ... FOR UPDATE), so writes to one interview are
-serialised across requests, tabs and app servers; the deadline is checked under that lock.
+serialised across requests, tabs and app servers; the deadline is checked under that lock. The
+two most frequent, the autosave and the answer, first try one statement that share-locks the
+row itself and writes only if the interview is open and in time and the response is as the
+request expects (SAVE_DRAFT, ANSWER_IF_UNCHANGED); anything else goes the locked way.
 """
 
 from __future__ import annotations
@@ -317,11 +320,35 @@ def responses_of(interview: Interview) -> list[Response]:
     own after the lock is held, sees what the previous holder committed (under READ COMMITTED a
     join that also took the lock would see the rows as they were before it waited).
     """
-    responses = rows.fetch(Response, RESPONSES, [interview.pk])
+    return _belonging(interview, rows.fetch(Response, RESPONSES, [interview.pk]))
+
+
+def _belonging(interview: Interview, responses: list[Response]) -> list[Response]:
     attach_versions(responses)  # the snapshots, mostly from this process's copy
     for response in responses:
         response.interview = interview  # one instance for all
     return responses
+
+
+# The interview and its responses in one statement, without a lock: what an answer reads
+# before it writes with ANSWER_IF_UNCHANGED, which checks that nothing it read has changed.
+INTERVIEW_AND_RESPONSES = (
+    f"SELECT {rows.columns(Interview, 'i')}, {rows.columns(Response, 'r')}"
+    " FROM interviews_interview i JOIN interviews_response r ON r.interview_id = i.id"
+    " WHERE i.id = %s AND i.user_id = %s ORDER BY r.position"
+)
+
+
+def read_interview(*, user, pk: int) -> tuple[Interview | None, list[Response]]:
+    """The user's interview and its responses, in order, in one statement and without a lock;
+    (None, []) for a foreign or unknown id."""
+    interview, responses = rows.fetch_with_many(
+        Interview, Response, INTERVIEW_AND_RESPONSES, [pk, user.pk]
+    )
+    if interview is None:
+        return None, []
+    interview.user = user
+    return interview, _belonging(interview, responses)
 
 
 def with_responses(*, user, pk: int, action):
@@ -397,13 +424,15 @@ def _check_length(text: str) -> None:
 # outside a transaction it waits for a finish or an answer holding the interview's lock and then
 # sees what they wrote (a finished interview: no row); inside with_interview, which holds that
 # lock already, the share lock costs nothing.
-SAVE_DRAFT = """
-WITH i AS (
+OPEN_INTERVIEW = """
+i AS (
     SELECT id FROM interviews_interview
      WHERE id = %(interview)s AND user_id = %(user)s AND state = %(open)s
        AND (deadline IS NULL OR deadline >= %(latest)s)
        FOR SHARE
-)
+)"""
+SAVE_DRAFT = f"""
+WITH {OPEN_INTERVIEW}
 UPDATE interviews_response r
    SET draft_text = %(text)s, draft_saved_at = %(now)s, revision = r.revision + 1,
        last_tab = %(tab)s
@@ -416,13 +445,20 @@ RETURNING r.id, r.revision
 """
 
 
-def _save_draft(interview_id, user_id, position, text, revision, tab, now) -> Response | None:
-    """Run SAVE_DRAFT: the saved response (what the page shows of it), or None if not taken."""
-    params = {
+def _open_interview(interview_id: int, user_id: int, now) -> dict:
+    """The parameters of OPEN_INTERVIEW."""
+    return {
         "interview": interview_id,
         "user": user_id,
         "open": Interview.State.IN_PROGRESS,
         "latest": now - GRACE,
+    }
+
+
+def _save_draft(interview_id, user_id, position, text, revision, tab, now) -> Response | None:
+    """Run SAVE_DRAFT: the saved response (what the page shows of it), or None if not taken."""
+    params = {
+        **_open_interview(interview_id, user_id, now),
         "text": text,
         "now": now,
         "tab": tab,
@@ -521,6 +557,50 @@ ANSWER = (
     f"UPDATE interviews_response SET {rows.assignments(Response, SUBMITTED_FIELDS)}"
     " WHERE id = %(id)s"
 )
+# The answer without the interview's lock (response_answer): written only while the interview
+# is the user's, open and in time (OPEN_INTERVIEW, which waits for a finish or a write holding
+# the lock) and the response is still as it was read: every draft and answer raises its
+# revision, and this one writes the read revision plus one. Under READ COMMITTED a row another
+# statement changed meanwhile is checked again as it is now, so a change is never missed.
+ANSWER_IF_UNCHANGED = (
+    f"answer AS (UPDATE interviews_response r SET"
+    f" {rows.assignments(Response, SUBMITTED_FIELDS)} FROM i"
+    " WHERE r.id = %(id)s AND r.interview_id = i.id AND r.revision + 1 = %(revision)s"
+    " RETURNING r.id)"
+)
+
+
+class Changed(Exception):
+    """An answer written without the interview's lock found something changed since it read
+    it, or it could not tell: it is taken again under the lock, which says what and why."""
+
+
+def response_answer(
+    *, user, pk: int, position: int, answer: Answer, revision: int | None, tab: str, move: bool
+) -> tuple[Interview, list[Response]]:
+    """Score and record an answer (response_submit); the interview and its responses as they
+    are after it. Raises Interview.DoesNotExist for a foreign or unknown interview.
+
+    The answer is read in one statement without a lock and written in one that checks nothing
+    changed in between (two round trips and no transaction; the locked way takes five: BEGIN,
+    the lock, the responses, the write, COMMIT). Whatever that way does not write (a refusal,
+    a race with another write, the same answer again) goes the locked way, which decides.
+    """
+    given = {"position": position, "answer": answer, "revision": revision, "tab": tab}
+
+    def submit(interview, responses, unlocked=False):
+        response_submit(
+            interview=interview, responses=responses, move=move, unlocked=unlocked, **given
+        )
+        return interview, responses
+
+    interview, responses = read_interview(user=user, pk=pk)
+    if interview is not None:
+        try:
+            return submit(interview, responses, unlocked=True)
+        except (Changed, InterviewError):
+            pass
+    return with_responses(user=user, pk=pk, action=submit)
 
 
 def response_submit(
@@ -532,10 +612,13 @@ def response_submit(
     tab: str = "",
     responses: list[Response] | None = None,
     move: bool = False,
+    unlocked: bool = False,
 ) -> Response:
     """Score and record an answer. `responses`: read under the interview's lock already.
     `move`: also move the candidate to the question shown next (next_position), in the same
-    statement as the answer (the htmx submit answers with that question)."""
+    statement as the answer (the htmx submit answers with that question). `unlocked`: the
+    interview and `responses` were read without the lock (response_answer); the write is
+    taken only if nothing changed since, else Changed is raised."""
     now = timezone.now()
     _check_writable(interview, now)
     response = _at(responses, interview, position)
@@ -551,6 +634,8 @@ def response_submit(
         and response.answer_value == value
     ):
         # The same answer again (double click, retry): recorded once.
+        if unlocked:
+            raise Changed  # whether it is still the same is decided under the lock
         if move:
             interview_move(
                 interview=interview,
@@ -578,7 +663,15 @@ def response_submit(
         # The answered row is not marked seen in the same statement (a row updated twice in
         # one statement keeps one of the two); it was seen when it was shown.
         moved = _move(interview, responses, target, now, skip=response)
-    if moved is None:
+    if unlocked:
+        guard = _open_interview(interview.pk, interview.user_id, now)
+        if moved is None:
+            written = rows.execute(ANSWER_UNLOCKED, {**params, **guard})
+        else:
+            written = rows.execute(ANSWER_AND_MOVE_UNLOCKED, {**params, **moved, **guard})
+        if not written:
+            raise Changed
+    elif moved is None:
         rows.execute(ANSWER, params)
     else:
         rows.execute(ANSWER_AND_MOVE, {**params, **moved})
@@ -623,6 +716,20 @@ UPDATE interviews_interview SET current_position = %(position)s
 """
 MOVE = "WITH" + SEEN_AND_MOVE
 ANSWER_AND_MOVE = f"WITH answer AS ({ANSWER}),{SEEN_AND_MOVE}"
+# The same without the lock: the answer if nothing changed (ANSWER_IF_UNCHANGED), the move
+# only with it; each returns the answer's id, none when it was not written.
+ANSWER_UNLOCKED = f"WITH {OPEN_INTERVIEW}, {ANSWER_IF_UNCHANGED} SELECT id FROM answer"
+ANSWER_AND_MOVE_UNLOCKED = f"""WITH {OPEN_INTERVIEW}, {ANSWER_IF_UNCHANGED},
+seen AS (
+    UPDATE interviews_response SET first_seen_at = %(now)s
+     WHERE id = %(seen)s AND first_seen_at IS NULL AND EXISTS (SELECT FROM answer)
+),
+moved AS (
+    UPDATE interviews_interview SET current_position = %(position)s
+     WHERE id = %(interview)s AND current_position <> %(position)s
+       AND EXISTS (SELECT FROM answer)
+)
+SELECT id FROM answer"""
 
 
 def _move(interview, responses, position, now, skip=None) -> dict | None:

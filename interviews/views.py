@@ -291,28 +291,23 @@ def _answer_from(request) -> Answer:
 @rate_limited("answer")
 def response_submit(request, pk: int, number: int):
     try:
-        answer = _answer_from(request)
-
-        def submit(interview, responses):
-            # One transaction: the answer, and (htmx) the move to the question shown next.
-            services.response_submit(
-                interview=interview,
-                position=number - 1,
-                answer=answer,
-                revision=_revision(request),
-                tab=_tab(request),
-                responses=responses,
-                move=bool(request.htmx),
-            )
-            next_number = services.next_position(interview, responses, number - 1) + 1
-            return interview, responses, next_number
-
-        interview, responses, next_number = _locked_responses(request, pk, submit)
+        interview, responses = services.response_answer(
+            user=request.user,
+            pk=pk,
+            position=number - 1,
+            answer=_answer_from(request),
+            revision=_revision(request),
+            tab=_tab(request),
+            move=bool(request.htmx),  # the htmx answer shows the next question: one write
+        )
+    except Interview.DoesNotExist:
+        raise Http404 from None
     except InterviewError as error:
         if isinstance(error, services.TimeUp | services.InterviewClosed) and request.htmx:
             messages.error(request, error.message)
             return HttpResponseClientRedirect(reverse("interviews:review", args=[pk]))
         return _refusal(request, pk, error, position=number - 1)
+    next_number = services.next_position(interview, responses, number - 1) + 1
     if not request.htmx:
         return redirect("interviews:question", pk, next_number)
     context = _question_context(request, interview, next_number, responses)

@@ -127,6 +127,24 @@ def fetch_pairs(model, joined, sql: str, params) -> list[tuple]:
         ]
 
 
+def fetch_with_many(model, related, sql: str, params) -> tuple:
+    """Run sql (one statement, prepared) whose rows are one model row's columns
+    (``columns(model)``, the same on every row: a join) then one related row's each: (the model
+    instance, built once, or None when there are no rows; the related instances)."""
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        first, second = _plans(cursor, sql, (model, related))
+        found = cursor.fetchall()
+    if not found:
+        return None, []
+    split = len(model._meta.concrete_fields)
+    db = db_connection()
+    return (
+        _build(model, first, found[0][:split], db),
+        [_build(related, second, row[split:], db) for row in found],
+    )
+
+
 def execute(sql: str, params) -> list[tuple]:
     """Run sql (one statement, prepared) and return its rows, if it returns any."""
     with prepared_cursor() as cursor:

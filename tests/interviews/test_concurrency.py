@@ -1,10 +1,13 @@
 """Concurrent writes to one interview, through real separate database connections."""
 
+import threading
+
 import pytest
-from django.db import models
+from django.db import connection, models, transaction
 from django.test import Client
 from django.urls import reverse
 
+from interviews import services
 from interviews.models import Response
 from tests.together import statuses_together
 
@@ -15,6 +18,29 @@ def logged_in(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def finishing(user, interview, locked, release, after=None) -> threading.Thread:
+    """A started thread finishing the interview on its own connection: it sets `locked` once
+    it holds the interview's lock and keeps it until `release` is set; with `after`, it begins
+    once that is set."""
+
+    def finish():
+        try:
+            if after is not None:
+                assert after.wait(timeout=10)
+            with transaction.atomic():
+                services.interview_finish(
+                    interview=services.lock_interview(user=user, pk=interview.pk)
+                )
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
 
 
 def test_the_same_answer_from_two_tabs_is_recorded_once(start_interview, candidate):
@@ -125,28 +151,9 @@ def test_a_draft_sent_while_the_interview_finishes_waits_and_is_refused(start_in
     """A finish holds the interview's lock; an autosave sent meanwhile waits for it, then sees
     the interview closed: refused with the reason, and the draft is not stored after the
     finish scored what had been saved."""
-    import threading
-
-    from django.db import connection, transaction
-
-    from interviews import services
-
     interview = start_interview(candidate, count=2)
     locked, release = threading.Event(), threading.Event()
-
-    def finish():
-        try:
-            with transaction.atomic():
-                services.interview_finish(
-                    interview=services.lock_interview(user=candidate, pk=interview.pk)
-                )
-                locked.set()
-                release.wait(timeout=10)
-        finally:
-            connection.close()
-
-    finisher = threading.Thread(target=finish)
-    finisher.start()
+    finisher = finishing(candidate, interview, locked, release)
     assert locked.wait(timeout=10)
     result = {}
 
@@ -171,3 +178,52 @@ def test_a_draft_sent_while_the_interview_finishes_waits_and_is_refused(start_in
     assert response.status_code == 409
     assert "已经结束" in response.content.decode()
     assert Response.objects.get(interview=interview, position=0).draft_text == ""
+
+
+def test_an_answer_sent_while_the_interview_finishes_waits_and_is_refused(
+    start_interview, candidate
+):
+    """The answer reads the interview open without waiting for anybody, then its write waits
+    for the finish holding the lock, sees the interview finished and is not taken: refused
+    as closed, and the finish's score stands."""
+    interview = start_interview(candidate, count=2)
+    read, locked, release = threading.Event(), threading.Event(), threading.Event()
+    read_interview = services.read_interview
+
+    def read_then_let_the_finish_lock(**kwargs):
+        found = read_interview(**kwargs)
+        read.set()
+        assert locked.wait(timeout=10)
+        return found
+
+    result = {}
+
+    def answer():
+        try:
+            result["response"] = logged_in(candidate).post(
+                reverse("interviews:submit", args=[interview.pk, 1]),
+                {"answer": "交卷时才交的答案"},
+            )
+        finally:
+            connection.close()
+
+    services.read_interview = read_then_let_the_finish_lock
+    try:
+        finisher = finishing(candidate, interview, locked, release, after=read)
+        answerer = threading.Thread(target=answer)
+        answerer.start()
+        answerer.join(timeout=2)
+        assert answerer.is_alive()  # its write waits for the finish's lock
+        release.set()
+        finisher.join(timeout=10)
+        answerer.join(timeout=10)
+    finally:
+        services.read_interview = read_interview
+    response = result["response"]
+    # Refused as closed: a page is sent to the review, where the message is shown.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("interviews:review", args=[interview.pk])
+    stored = Response.objects.get(interview=interview, position=0)
+    assert (stored.answer_text, stored.submitted_at) == ("", None)
+    interview.refresh_from_db()
+    assert interview.state == interview.State.FINISHED and interview.score == 0

@@ -86,10 +86,9 @@ def test_the_statements_of_drafts_and_answers_are_prepared(
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [" ".join(statement.split()) for (statement,) in cursor.fetchall()]
     for statement in (
-        services.LOCK,
-        services.RESPONSES,
         services.SAVE_DRAFT,
-        services.ANSWER_AND_MOVE,
+        services.INTERVIEW_AND_RESPONSES,
+        services.ANSWER_AND_MOVE_UNLOCKED,
     ):
         assert any(as_prepared(statement).fullmatch(p) for p in prepared), statement
     # And the answers were written: the last one of each question is what it holds.
@@ -140,8 +139,9 @@ def test_rows_written_from_arrays_read_back_as_the_orm_saves_them(candidate, str
 
 @pytest.mark.django_db
 def test_the_statements_of_a_finish_are_prepared(start_interview, candidate, candidate_client):
-    """Finishing interviews one after another on a connection plans the interview's UPDATE,
-    the progress merge and the cards' upsert once, and each finish still counts."""
+    """Finishing interviews one after another on a connection plans the interview's lock, the
+    read of its responses, its UPDATE, the progress merge and the cards' upsert once, and each
+    finish still counts."""
 
     answer = services.Answer(form="text", text="卷积层共享权重,池化降低分辨率。")
     for _ in range(6):
@@ -157,7 +157,12 @@ def test_the_statements_of_a_finish_are_prepared(start_interview, candidate, can
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [" ".join(statement.split()) for (statement,) in cursor.fetchall()]
-    for statement in (services.FINISH, progress_services.CARDS_UPSERT):
+    for statement in (
+        services.LOCK,
+        services.RESPONSES,
+        services.FINISH,
+        progress_services.CARDS_UPSERT,
+    ):
         assert any(as_prepared(statement).fullmatch(p) for p in prepared), statement
     assert any(p.startswith("WITH m0 AS (INSERT INTO progress_userprogress") for p in prepared)
     assert UserProgress.objects.get(user=candidate).answers == 12
@@ -189,3 +194,87 @@ def test_an_autosave_is_one_statement_outside_any_transaction(
     )
     assert stale.status_code == 409
     assert Response.objects.get(interview=interview, position=1).revision == 1
+
+
+@pytest.mark.django_db
+def test_an_answer_is_two_statements_outside_any_transaction(
+    start_interview, candidate, candidate_client
+):
+    """The interview and its responses read in one statement without a lock, the answer and
+    the move to the next question written in one that checks nothing changed between."""
+    interview = start_interview(candidate, count=3)
+    assert candidate_client.get(f"/interviews/{interview.pk}/q/1/").status_code == 200
+    path = f"/interviews/{interview.pk}/q/1/answer/"
+    with CaptureQueriesContext(connection) as captured:
+        answered = candidate_client.post(path, {"answer": "丢弃法"}, HTTP_HX_REQUEST="true")
+    assert answered.status_code == 200
+    assert answered["HX-Push-Url"] == f"/interviews/{interview.pk}/q/2/"
+    statements = [" ".join(query["sql"].split()) for query in captured]
+    # The session, the user, the read, the write: no BEGIN, no savepoint, no interview lock.
+    assert len(statements) == 4, statements
+    assert statements[2].startswith("SELECT i.id,") and "FOR UPDATE" not in statements[2]
+    assert statements[3].startswith("WITH i AS") and "answer AS (UPDATE" in statements[3]
+    assert not any(s in ("BEGIN", "COMMIT") or "SAVEPOINT" in s for s in statements)
+    interview.refresh_from_db()
+    assert interview.current_position == 1
+    first, second, third = Response.objects.filter(interview=interview).order_by("position")
+    assert (first.answer_text, first.revision, first.auto_score is not None) == ("丢弃法", 1, True)
+    assert second.first_seen_at is not None and third.first_seen_at is None
+    # Without htmx the page is not shown: the answer alone, in one statement too.
+    with CaptureQueriesContext(connection) as captured:
+        answered = candidate_client.post(
+            f"/interviews/{interview.pk}/q/3/answer/", {"answer": "批归一化"}
+        )
+    assert answered.status_code == 302 and answered["Location"].endswith("/q/2/")
+    statements = [" ".join(query["sql"].split()) for query in captured]
+    assert len(statements) == 4 and "moved AS" not in statements[3], statements
+    assert Response.objects.get(interview=interview, position=2).answer_text == "批归一化"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("same_tab", [False, True])
+def test_a_draft_saved_while_an_answer_is_scored_is_not_overwritten_unseen(
+    start_interview, candidate, candidate_client, monkeypatch, same_tab
+):
+    """Between the answer's read and its write another write lands on the question: the
+    answer goes the locked way, which refuses it as stale when that write came from another
+    tab (and keeps that tab's draft), and takes it when it came from the same tab."""
+    interview = start_interview(candidate, count=2)
+    tab, other = "a" * 32, "b" * 32
+    score = services._score
+    landed = []
+
+    def score_while_another_write_lands(response, answer):
+        if not landed:
+            landed.append(
+                services.response_autosave(
+                    user=candidate,
+                    pk=interview.pk,
+                    position=0,
+                    text="另一个标签页的草稿",
+                    revision=0,
+                    tab=tab if same_tab else other,
+                )
+            )
+        return score(response, answer)
+
+    monkeypatch.setattr(services, "_score", score_while_another_write_lands)
+    answered = candidate_client.post(
+        f"/interviews/{interview.pk}/q/1/answer/",
+        {"answer": "这个标签页的答案", "revision": 0, "tab": tab},
+        HTTP_HX_REQUEST="true",
+    )
+    response = Response.objects.get(interview=interview, position=0)
+    interview.refresh_from_db()
+    if same_tab:
+        assert answered.status_code == 200
+        assert (response.answer_text, response.revision) == ("这个标签页的答案", 2)
+        assert interview.current_position == 1
+    else:
+        assert answered.status_code == 409
+        assert "另一个标签页" in answered.content.decode()
+        assert (response.answer_text, response.submitted_at) == ("", None)
+        assert (response.draft_text, response.revision) == ("另一个标签页的草稿", 1)
+        # Nor did the move that comes with the answer happen.
+        assert interview.current_position == 0
+        assert Response.objects.get(interview=interview, position=1).first_seen_at is None
