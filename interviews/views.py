@@ -225,10 +225,11 @@ def _render_question(request, context, status=200):
 @login_required
 @require_GET
 def question_show(request, pk: int, number: int):
-    interview = _interview(request, pk)
+    interview, responses = services.read_interview(user=request.user, pk=pk)
+    if interview is None:
+        raise Http404
     if not interview.is_open or interview.is_past_deadline():
         return redirect("interviews:detail", pk)
-    responses = services.responses_of(interview)
     services.interview_move(interview=interview, responses=responses, position=number - 1)
     return _render_question(request, _question_context(request, interview, number, responses))
 

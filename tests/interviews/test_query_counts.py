@@ -77,5 +77,11 @@ def test_a_question_version_is_read_once_then_kept(client, start_interview, cand
     first = count_queries(client, "get", reverse("interviews:question", args=[interview.pk, 2]))
     second = count_queries(client, "get", reverse("interviews:question", args=[interview.pk, 3]))
     assert second == first - 1
+    # The session, the user, the interview with its responses (one statement), the move.
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("interviews:question", args=[interview.pk, 5]))
+    statements = [query["sql"] for query in captured]
+    assert len(statements) == 4, statements
+    assert "JOIN interviews_response" in statements[2]
     page = client.get(reverse("interviews:question", args=[interview.pk, 4])).content.decode()
     assert interview.responses.get(position=3).version.data["prompt"] in page
