@@ -44,6 +44,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -368,113 +369,134 @@ def interview_counts(user_ids: list[int], since) -> dict:
 
 
 def submit_sql_targets(users: list[tuple[int, str]], keys: dict[str, str]) -> list[dict]:
-    """For the raw SQL loop: (session key, user, interview, first response) of the users'
-    open interviews."""
+    """For the raw SQL loop: (session key, user, interview, its first and second responses)
+    of the users' open interviews."""
     from interviews.models import Response
 
-    rows = Response.objects.filter(
+    found = Response.objects.filter(
         interview__user_id__in=[uid for uid, _ in users],
         interview__state="in_progress",
-        position=0,
-    ).values_list("interview__user_id", "interview_id", "id")
+        position__in=(0, 1),
+    ).values_list("interview__user_id", "interview_id", "position", "id")
+    responses = {(interview, position): pk for _, interview, position, pk in found}
     names = dict(users)
     return [
         {
             "session_key": keys[names[uid]],
             "user_id": uid,
             "interview_id": interview_id,
-            "response_id": response_id,
+            "response_id": pk,
+            "second_id": responses.get((interview_id, 1)),
         }
-        for uid, interview_id, response_id in rows
+        for uid, interview_id, position, pk in found
+        if position == 0
     ]
 
 
 # --- the raw psycopg ceiling --------------------------------------------------------------
 
-RAW_SQL = [
-    # What the submit view's queries are (bench/queries.py records them), with the same
-    # columns and conditions; the scoring and the template are left out.
-    (
-        "session",
-        "SELECT session_key, session_data, expire_date FROM django_session "
-        "WHERE expire_date > %(now)s AND session_key = %(session_key)s LIMIT 21",
-    ),
-    (
-        "user",
-        "SELECT id, password, last_login, is_superuser, username, first_name, last_name, "
-        "email, is_staff, is_active, date_joined FROM auth_user WHERE id = %(user_id)s LIMIT 21",
-    ),
-    ("begin", "BEGIN"),
-    (
-        "lock interview",
-        "SELECT * FROM interviews_interview WHERE id = %(interview_id)s "
-        "AND user_id = %(user_id)s LIMIT 21 FOR UPDATE",
-    ),
-    (
-        "lock response",
-        "SELECT r.*, v.* FROM interviews_response r "
-        "JOIN questions_questionversion v ON v.id = r.version_id "
-        "WHERE r.interview_id = %(interview_id)s AND r.position = 0 LIMIT 21 "
-        "FOR UPDATE OF r",
-    ),
-    (
-        "update response",
-        "UPDATE interviews_response SET form = 'text', draft_text = %(text)s, "
-        "answer_text = %(text)s, answer_value = NULL, submitted_at = %(now)s, "
-        "time_spent = interval '1 minute', auto_score = 0.5, hit = '[0]', missed = '[1]', "
-        "reasons = '[]', from_draft = false, revision = revision + 1, last_tab = %(tab)s "
-        "WHERE id = %(response_id)s",
-    ),
-    ("commit", "COMMIT"),
-    (
-        "responses",
-        "SELECT r.*, v.* FROM interviews_response r "
-        "JOIN questions_questionversion v ON v.id = r.version_id "
-        "WHERE r.interview_id = %(interview_id)s ORDER BY r.position",
-    ),
-    (
-        "move",
-        "UPDATE interviews_interview SET current_position = 0 WHERE id = %(interview_id)s",
-    ),
-    (
-        "first seen",
-        "UPDATE interviews_response SET first_seen_at = %(now)s "
-        "WHERE first_seen_at IS NULL AND id = %(response_id)s",
-    ),
-]
 
+def raw_sql_statements(variant: str) -> list[tuple[str, str]]:
+    """The answer submit's statements, the app's own text (what bench/queries.py records):
+    the session, the user with the profile, the interview with its responses, the answer with
+    the move to the next question; "one transaction" puts them between BEGIN and COMMIT. The
+    scoring and the template are left out."""
+    from django.contrib.auth import get_user_model
 
-def raw_sql_statements(variant: str) -> list[str]:
-    """The submit's statements: "as the app" (the transaction, then the page's reads and two
-    autocommitted position updates), "one transaction" (all of them before the COMMIT)."""
-    statements = [sql for _, sql in RAW_SQL]
+    from accounts.backends import _user_sql
+    from accounts.sessions import LOAD
+    from interviews import services
+
+    statements = [
+        ("session", LOAD),
+        ("user", _user_sql(get_user_model())),
+        ("read", services.INTERVIEW_AND_RESPONSES),
+        ("answer", services.ANSWER_AND_MOVE_UNLOCKED),
+    ]
     if variant == "one transaction":
-        statements.remove("COMMIT")
-        statements.append("COMMIT")
+        statements = [("begin", "BEGIN"), *statements, ("commit", "COMMIT")]
     return statements
+
+
+def raw_sql_answer(target: dict, revision: int, now) -> dict:
+    """The answer's parameters as the app builds them (its field values prepared by the app's
+    own helper), answering the first question again with the next revision and moving to the
+    second one."""
+    from decimal import Decimal
+
+    from interviews import services
+    from interviews.models import GRACE, Interview, Response
+    from quizsite import rows
+
+    response = Response(
+        form="text",
+        answer_text=ANSWERS[0],
+        answer_value=None,
+        draft_text=ANSWERS[0],
+        submitted_at=now,
+        time_spent=timedelta(minutes=1),
+        auto_score=Decimal("0.5"),
+        hit=["a"],
+        missed=["b"],
+        reasons=["a"],
+        from_draft=False,
+        revision=revision,
+        last_tab=target["tab"],
+    )
+    return {
+        **rows.db_values(response, services.SUBMITTED_FIELDS),
+        "id": target["response_id"],
+        "interview": target["interview_id"],
+        "user": target["user_id"],
+        "open": Interview.State.IN_PROGRESS,
+        "latest": now - GRACE,
+        "now": now,
+        "seen": target["second_id"],
+        "position": 1,
+    }
 
 
 def raw_sql_worker(
     dsn: str, target: dict, duration: float, variant: str = "as the app"
 ) -> tuple[int, list[float]]:
-    """One connection looping over the submit's statements for `duration` seconds."""
+    """One connection looping over the submit's statements for `duration` seconds, each
+    prepared (as the app's are) and its rows fetched."""
     from datetime import UTC, datetime
 
     import psycopg
 
     latencies = []
-    params = {"tab": uuid.uuid4().hex, **target, "text": ANSWERS[0]}
     statements = raw_sql_statements(variant)
-    with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor() as cur:
+    with (
+        psycopg.connect(dsn, autocommit=True, prepare_threshold=0) as conn,
+        conn.cursor() as cur,
+    ):
         if variant == "synchronous_commit off":
             cur.execute("SET synchronous_commit TO off")
         deadline = time.perf_counter() + duration
+        revision = 0  # the first question's, as the read finds it
         while (started := time.perf_counter()) < deadline:
-            params["now"] = datetime.now(UTC)
-            for sql in statements:
+            now = datetime.now(UTC)
+            for name, sql in statements:
+                if name == "session":
+                    params = [target["session_key"], now]
+                elif name == "user":
+                    params = [target["user_id"]]
+                elif name == "read":
+                    params = [target["interview_id"], target["user_id"]]
+                elif name == "answer":
+                    params = raw_sql_answer(target, revision + 1, now)
+                else:  # BEGIN, COMMIT
+                    cur.execute(sql, prepare=False)
+                    continue
                 cur.execute(sql, params)
                 if cur.description:
-                    cur.fetchall()
+                    found = cur.fetchall()
+                    if name == "read":
+                        column = [c.name for c in cur.description].index("revision", 14)
+                        revision = found[0][column]
+                    elif name == "answer" and not found:
+                        raise RuntimeError("the raw answer was not taken")
             latencies.append((time.perf_counter() - started) * 1000)
     return len(latencies), latencies
 
@@ -492,7 +514,7 @@ def raw_sql_ceiling(
     return {
         "variant": variant,
         "connections": len(targets),
-        "statements_per_submit": len(RAW_SQL),
+        "statements_per_submit": len(raw_sql_statements(variant)),
         "duration_s": round(duration, 2),
         "wall_s": round(wall, 2),
         "throughput": round(count / duration, 1),

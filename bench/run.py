@@ -462,8 +462,9 @@ def render(out: Path, target: Path, note: str = "") -> None:
         "(full middleware stack, session and user loaded: 2 queries), `/__bench__/pk/` (plus one "
         "primary-key SELECT: 3 queries), and the raw SQL of an answer submit in a psycopg loop "
         f"on {raw.get('connections', '?')} connections ({raw.get('statements_per_submit', '?')} "
-        "statements: session, user, BEGIN, lock the interview, lock the response, UPDATE it, "
-        "COMMIT, the responses, the two position updates; no scoring, no template)."
+        "statements, the app's own, prepared: the session, the user with the profile, the "
+        "interview with its responses, the answer with the move to the next question; no "
+        "scoring, no template)."
     )
     add("")
     header(
