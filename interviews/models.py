@@ -38,7 +38,10 @@ class Interview(models.Model):
         ABANDONED = "abandoned", "已放弃 Abandoned"
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interviews"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="interviews",
+        db_index=False,  # Meta's (user, started_at) index begins with it
     )
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.INTERVIEW)
     tags = models.ManyToManyField(Tag, blank=True, related_name="+")
@@ -116,7 +119,12 @@ class Response(models.Model):
         PARTLY = "partly", "部分会 Partly"
         NOT = "not", "不会 Didn't know"
 
-    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="responses")
+    interview = models.ForeignKey(
+        Interview,
+        on_delete=models.CASCADE,
+        related_name="responses",
+        db_index=False,  # unique_position (interview, position) begins with it
+    )
     position = models.PositiveSmallIntegerField()
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
     version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")

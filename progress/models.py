@@ -86,7 +86,10 @@ class TopicStat(TimedTally):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_stats"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="topic_stats",
+        db_index=False,  # unique_topic_stat begins with it
     )
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
     recent_weight = models.FloatField(default=0.0)
@@ -126,7 +129,10 @@ class WeeklyScore(ScoreTally):
     """A user's answers in one week (Monday, in the user's time zone): score over time."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_scores"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="weekly_scores",
+        db_index=False,  # unique_week begins with it
     )
     week = models.DateField()
 
@@ -140,7 +146,10 @@ class WeeklyTopicScore(ScoreTally):
     """A user's answers in one topic in one week: the topic's trend."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_topic_scores"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="weekly_topic_scores",
+        db_index=False,  # unique_topic_week begins with it
     )
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
     week = models.DateField()
@@ -156,7 +165,9 @@ class WeeklyTopicScore(ScoreTally):
 class TopicQuestionStat(ScoreTally):
     """A user's answers to one question, counted in one of its topics (as asked)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique constraint below begins with it
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
 
@@ -178,7 +189,9 @@ class TopicQuestionStat(ScoreTally):
 class MissedPoint(models.Model):
     """How often a user's free-text answers in a topic missed one rubric key point."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique constraint below begins with it
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
     point = models.CharField(max_length=200)
     misses = models.PositiveIntegerField(default=0)
@@ -218,7 +231,9 @@ class Card(models.Model):
         REVIEW = fsrs.State.Review.value, "复习 Review"
         RELEARNING = fsrs.State.Relearning.value, "重新学习 Relearning"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique constraint below begins with it
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     state = models.PositiveSmallIntegerField(choices=State.choices, default=State.LEARNING)
     step = models.PositiveSmallIntegerField(null=True, default=0)
@@ -283,7 +298,9 @@ class Card(models.Model):
 class FlashcardReview(models.Model):
     """One flashcard rating: a raw fact the schedule is replayed from."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # flashcard_review_card below begins with it
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     rating = models.PositiveSmallIntegerField(choices=[(r.value, r.name) for r in fsrs.Rating])
     reviewed_at = models.DateTimeField()

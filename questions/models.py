@@ -191,7 +191,9 @@ class ChildManager(models.Manager):
 class KeyPoint(models.Model):
     """One thing a strong answer says, with the phrasings that count as saying it."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="key_points")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="key_points", db_index=False
+    )  # unique_key_point begins with it
     position = models.PositiveSmallIntegerField(default=0)
     point = models.CharField("要点 Key point", max_length=200)
     point_en = models.CharField("英文 English", max_length=200, blank=True)
@@ -232,7 +234,9 @@ class Variant(models.Model):
         MULTIPLE = "multiple", "多选 Multiple choice"
         NUMERIC = "numeric", "数值 Numeric"
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="variants")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="variants", db_index=False
+    )  # unique_variant begins with it
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField("类型 Kind", max_length=10, choices=Kind.choices)
     prompt = models.TextField("题目 Prompt")
@@ -281,7 +285,9 @@ class ChoiceManager(models.Manager):
 
 
 class Choice(models.Model):
-    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="choices")
+    variant = models.ForeignKey(
+        Variant, on_delete=models.CASCADE, related_name="choices", db_index=False
+    )  # unique_choice begins with it
     position = models.PositiveSmallIntegerField(default=0)
     text = models.CharField("选项 Choice", max_length=300)
     is_correct = models.BooleanField("正确 Correct", default=False)
@@ -308,7 +314,9 @@ class Choice(models.Model):
 class QuestionVersion(models.Model):
     """An immutable snapshot of a question; interview results point at the one that was asked."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )  # unique_version_number begins with it
     number = models.PositiveIntegerField()
     data = models.JSONField()
     author = models.ForeignKey(
