@@ -97,7 +97,11 @@ def test_the_board_switches_periods_in_place_and_refreshes_while_visible(
     expect(page.locator("#period-all")).to_have_attribute("aria-current", "page")
     expect(board.locator("tbody tr").first).to_contain_text("麦克 Mike")  # 90.0 over 3
     assert page.evaluate("window.notReloaded") is True
-    # Keyboard: focus the next tab and press Enter.
+    # Keyboard: focus the next tab and press Enter, once htmx has settled the swap (it makes
+    # the new board's links its own then; a key pressed sooner would follow the plain link).
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
     page.locator("#period-month").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"\?period=month$"))
