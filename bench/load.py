@@ -425,7 +425,7 @@ def raw_sql_answer(target: dict, revision: int, now) -> dict:
     from decimal import Decimal
 
     from interviews import services
-    from interviews.models import GRACE, Interview, Response
+    from interviews.models import Response
     from quizsite import rows
 
     response = Response(
@@ -445,11 +445,8 @@ def raw_sql_answer(target: dict, revision: int, now) -> dict:
     )
     return {
         **rows.db_values(response, services.SUBMITTED_FIELDS),
+        **services._open_interview(target["interview_id"], target["user_id"], now),
         "id": target["response_id"],
-        "interview": target["interview_id"],
-        "user": target["user_id"],
-        "open": Interview.State.IN_PROGRESS,
-        "latest": now - GRACE,
         "now": now,
         "seen": target["second_id"],
         "position": 1,
@@ -493,7 +490,8 @@ def raw_sql_worker(
                 if cur.description:
                     found = cur.fetchall()
                     if name == "read":
-                        column = [c.name for c in cur.description].index("revision", 14)
+                        # the response's revision (the interview has no such column)
+                        column = [c.name for c in cur.description].index("revision")
                         revision = found[0][column]
                     elif name == "answer" and not found:
                         raise RuntimeError("the raw answer was not taken")
