@@ -1,5 +1,7 @@
 """The rate limit's counter in Redis, as production runs it (REDIS_URL): one round trip."""
 
+import time
+
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
@@ -44,3 +46,26 @@ def test_counting_goes_on_after_redis_forgets_the_script(redis_cache):
     redis_cache._cache.get_client().script_flush()
     allowed = [ratelimit.is_allowed("answer", user_id=9)[0] for _ in range(3)]
     assert allowed == [True, True, False]
+
+
+def test_counting_goes_on_after_redis_drops_the_connection(redis_cache):
+    """Redis restarted, or closed an idle connection: the count is sent again on a new one."""
+    assert ratelimit.is_allowed("answer", user_id=10)[0]
+    connection = ratelimit._counters.connection
+    connection.send_command("CLIENT", "ID")
+    redis_cache._cache.get_client().client_kill_filter(_id=connection.read_response())
+    allowed = [ratelimit.is_allowed("answer", user_id=10)[0] for _ in range(3)]
+    assert allowed == [True, True, False]
+    assert redis_cache.get(f"rl:answer:10:{int(time.time() // 60)}") == 4
+
+
+def test_each_redis_server_counts_on_its_own_connection(redis_cache):
+    """Settings naming another Redis database: the counter goes there, not to the first one."""
+    assert ratelimit.is_allowed("answer", user_id=11)[0]
+    other = {"default": {**REDIS["default"], "LOCATION": "redis://127.0.0.1:6379/15"}}
+    with override_settings(CACHES=other):
+        caches["default"].clear()
+        assert [ratelimit.is_allowed("answer", user_id=11)[0] for _ in range(3)] == [True] * 3
+        assert caches["default"].get(f"rl:answer:11:{int(time.time() // 60)}") == 3
+        caches["default"].clear()
+    assert redis_cache.get(f"rl:answer:11:{int(time.time() // 60)}") == 1
