@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import math
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -172,6 +173,17 @@ def test_normalize():
     assert scoring.normalize("過擬合與權重") == "过拟合与权重"
     assert scoring.normalize("  Leaky   ReLU\t\n\n 负区间 ") == "leaky relu\n负区间"
     assert scoring.normalize("“引号”、顿号——破折号") == '"引号",顿号--破折号'
+
+
+def test_normalize_maps_every_punctuation_mark_of_its_table():
+    """Each mark of the table, alone and between words, becomes its plain form."""
+    for code, plain in scoring._PUNCTUATION.items():
+        mark = chr(code)
+        expected = unicodedata.normalize("NFKC", f"a{mark}b{mark}{mark}c").translate(
+            scoring._PUNCTUATION
+        )
+        assert scoring.normalize(f"a{mark}b{mark}{mark}c") == scoring.normalize(expected), mark
+        assert plain in scoring.normalize(f"a{mark}b") or not plain.strip()
 
 
 SIMPLE = snapshot(
