@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = [
     "Score",
@@ -171,8 +172,38 @@ def _final(word: str) -> str:
     return re.escape(word)
 
 
+class _Matcher(NamedTuple):
+    """A phrase part's regular expression, and a piece of text that every match contains:
+    where the piece is not in the answer (most parts of most rubrics), a substring test says
+    so without the scan (a pattern that opens with a look-behind is tried at every offset)."""
+
+    needle: str
+    pattern: re.Pattern
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        if self.needle not in text:
+            return []
+        return [m.span() for m in self.pattern.finditer(text) if m.end() > m.start()]
+
+
+def _needle(pieces: list[tuple[str, str]]) -> str:
+    """The longest text that every match of the pieces' pattern contains: a run of Chinese
+    characters (nothing may come between them), a symbol, or an English word without its last
+    letter (the shortest form an inflection or a prefix match keeps)."""
+    found, run = [], ""
+    for kind, piece in pieces:
+        run = run + piece if kind == "cjk" else ""
+        if kind == "cjk":
+            found.append(run)
+        elif kind == "word":
+            found.append(piece[:-1] if len(piece) > 1 else piece)
+        elif kind == "sym":
+            found.append(piece)
+    return max(found, key=len, default="")
+
+
 @lru_cache(maxsize=8192)
-def _pattern(part: str) -> re.Pattern | None:
+def _pattern(part: str) -> _Matcher | None:
     """Compile one normalised phrase part ("A" of "A & B") to a regular expression."""
     pieces = []
     for match in _PIECE.finditer(part):
@@ -219,7 +250,7 @@ def _pattern(part: str) -> re.Pattern | None:
     if len(words) > 1 and all(kind in ("word", "sep") for kind, _ in pieces):
         # "back propagation" also finds "backpropagation".
         regex += "|(?<![a-z0-9])" + "".join(re.escape(w) for w in words[:-1]) + _final(words[-1])
-    return re.compile(regex)
+    return _Matcher(_needle(pieces), re.compile(regex))
 
 
 @lru_cache(maxsize=1024)
@@ -623,8 +654,8 @@ def score_text(snapshot: dict, answer: str) -> Score:
         for phrase in kp.get("phrases") or []:
             for part in _phrase_parts(phrase):
                 if part not in found:
-                    pattern = _pattern(part)
-                    found[part] = [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+                    matcher = _pattern(part)
+                    found[part] = matcher.spans(text) if matcher else []
     answer_ = _Answer(text, [span for spans in found.values() for span in spans])
 
     hit_ids: set[int] = set()

@@ -186,6 +186,43 @@ def test_normalize_maps_every_punctuation_mark_of_its_table():
         assert plain in scoring.normalize(f"a{mark}b") or not plain.strip()
 
 
+@pytest.mark.django_db
+def test_the_substring_test_before_a_scan_never_skips_a_match(snapshots):
+    """Every phrase part of the bank against every graded answer (and each phrase itself):
+    the spans found with the needle test first are the pattern's own."""
+    parts = {
+        part
+        for data in snapshots.values()
+        for point in data["rubric"]
+        for phrase in point.get("phrases") or []
+        for part in scoring._phrase_parts(phrase)
+    }
+    answers = [scoring.normalize(row["answer"]) for row in graded_rows()]
+    found = 0
+    for part in parts:
+        needle, pattern = scoring._pattern(part)
+        assert needle, part
+        for text in [*answers, part]:
+            spans = [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+            assert scoring._pattern(part).spans(text) == spans, (part, text)
+            found += bool(spans)
+    assert found > len(parts)  # each part finds at least itself, many find answers too
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    part=st.text(alphabet="abdeky1 -_.+梯度消失", min_size=1, max_size=12),
+    text=st.text(alphabet="abdegiknsy1 -_.+梯度消失,", max_size=40),
+)
+def test_a_needle_is_in_every_match_of_its_pattern(part, text):
+    matcher = scoring._pattern(scoring.normalize(part))
+    if matcher is None:
+        return
+    for match in matcher.pattern.finditer(text):
+        if match.end() > match.start():
+            assert matcher.needle in match.group(), (part, text)
+
+
 SIMPLE = snapshot(
     "激活函数有什么用?",
     ("引入非线性", 3, ["非线性", "non-linear", "nonlinearity"]),
