@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import signals
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -52,6 +53,34 @@ def test_an_answered_interview_reads_the_same_as_through_the_orm(start_interview
     assert answered.time_spent is not None and answered.submitted_at.tzinfo is not None
     assert not answered._state.adding and answered._state.db == "default"
     assert model_to_dict(answered) == model_to_dict(expected[0])
+
+
+@pytest.mark.django_db
+def test_instances_built_from_rows_behave_as_the_orms(start_interview, candidate):
+    """Built without Model.__init__: the same attributes, saved as an update, related objects
+    loaded on access; with a pre_init or post_init receiver, built through __init__ after all."""
+    interview = start_interview(candidate, count=2)
+    sql = f"SELECT {rows.columns(Response)} FROM interviews_response WHERE interview_id = %s"
+    (first, second) = sorted(rows.fetch(Response, sql, [interview.pk]), key=lambda r: r.position)
+    orm = Response.objects.get(pk=first.pk)
+    assert set(vars(first)) == set(vars(orm))
+    assert first.interview == interview and first.question_id == orm.question_id
+    first.flagged = True
+    first.save(update_fields=["flagged"])
+    assert Response.objects.filter(interview=interview, flagged=True).count() == 1
+    assert Response.objects.count() == 2  # updated, not inserted
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    signals.post_init.connect(receiver, sender=Response)
+    try:
+        again = rows.fetch(Response, sql, [interview.pk])
+    finally:
+        signals.post_init.disconnect(receiver, sender=Response)
+    assert sorted(seen) == sorted(r.pk for r in again) == sorted([first.pk, second.pk])
 
 
 @pytest.mark.django_db
