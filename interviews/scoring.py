@@ -545,6 +545,15 @@ def _units(text: str) -> list[str]:
     return _UNIT.findall(text)
 
 
+@lru_cache(maxsize=1024)
+def _prompt_pairs(prompt: str) -> tuple[list[tuple[str, str]], frozenset[tuple[str, str]]]:
+    """A normalised prompt's neighbouring unit pairs, in order and as a set: every answer to
+    the question is compared with them."""
+    source = _units(prompt)
+    pairs = list(zip(source, source[1:], strict=False))
+    return pairs, frozenset(pairs)
+
+
 def _is_copy(answer: str, prompt: str) -> bool:
     """Does the answer mostly repeat the prompt, adding next to nothing?
 
@@ -552,28 +561,24 @@ def _is_copy(answer: str, prompt: str) -> bool:
     said again, and at most a few characters are new. "深度学习属于机器学习" reuses the prompt's
     terms but does not restate it.
     """
-    units, source = _units(answer), _units(prompt)
-    if len(units) < 2 or len(source) < 2:
+    source_pairs, known = _prompt_pairs(prompt)
+    units = _units(answer)
+    if len(units) < 2 or not source_pairs:
         return False
-    known = set(zip(source, source[1:], strict=False))
     pairs = list(zip(units, units[1:], strict=False))
+    shared = [i for i, pair in enumerate(pairs) if pair in known]
+    if len(shared) / len(pairs) < 0.6:  # most answers: decided without the rest
+        return False
     covered = [False] * len(units)
-    shared = 0
-    for i, pair in enumerate(pairs):
-        if pair in known:
-            shared += 1
-            covered[i] = covered[i + 1] = True
+    for i in shared:
+        covered[i] = covered[i + 1] = True
     novel = covered.count(False)
     said = set(pairs)
-    restated = [False] * len(source)
-    for i, pair in enumerate(zip(source, source[1:], strict=False)):
+    restated = [False] * (len(source_pairs) + 1)
+    for i, pair in enumerate(source_pairs):
         if pair in said:
             restated[i] = restated[i + 1] = True
-    return (
-        shared / len(pairs) >= 0.6
-        and novel <= max(6, len(units) // 5)
-        and restated.count(True) >= 0.6 * len(source)
-    )
+    return novel <= max(6, len(units) // 5) and restated.count(True) >= 0.6 * len(restated)
 
 
 def _is_list_of_terms(answer: _Answer, spans: list[tuple[int, int]], points_hit: int) -> bool:
