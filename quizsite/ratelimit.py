@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.shortcuts import render
-from redis.exceptions import ConnectionError, NoScriptError, TimeoutError
 
 MESSAGE = "请求过于频繁,请 {wait} 秒后再试。Too many requests: try again in {wait} seconds."
 
@@ -45,6 +44,10 @@ class _Counters(threading.local):
     pid = 0
 
     def count(self, backend: RedisCache, key: str, window: int) -> int:
+        # redis-py is imported by the cache backend on its first use, not before (a site
+        # without Redis never loads it); here it is loaded already, so this is a lookup.
+        from redis.exceptions import ConnectionError, TimeoutError
+
         pool = backend._cache._get_connection_pool(True)
         if self.pool is not pool or self.pid != os.getpid():
             if self.connection is not None and self.pid == os.getpid():
@@ -58,6 +61,8 @@ class _Counters(threading.local):
             return self._evalsha(key, window)
 
     def _evalsha(self, key: str, window: int) -> int:
+        from redis.exceptions import NoScriptError
+
         connection = self.connection
         connection.send_command("EVALSHA", COUNT_SHA, 1, key, window)
         try:
