@@ -17,8 +17,10 @@ the maximum throughput. Phases:
 
   login         real logins through the form (PBKDF2: slow on purpose), timed on their own
   ceilings      closed loop: the trivial view, the primary-key view
+  steps         closed loop: question page, draft autosave, answer submit, each alone;
+                ceilings and steps taken in turn, in rounds (5 windows of 2 s each, after
+                a warm-up of 0.5 s), so that a machine's drift over minutes weighs on all
   raw SQL       a psycopg loop on N connections doing the SQL of an answer submit
-  steps         closed loop: question page, draft autosave, answer submit, each alone
   flow          closed loop: the whole interview flow, users back to back
   half rate     open loop at 50 % of each maximum above: p50/p95/p99 against the targets
   sync start    N users (sessions ready) start an interview within one second; then the
@@ -126,6 +128,22 @@ class Stats:
         self.send_lag: list[float] = []
         self.done = defaultdict(list)  # monotonic completion times of successful requests
         self.cutoff: float | None = None  # closed loops: throughput counts up to here
+        # Interleaved closed loops: the measured windows (after each one's warm-up); only the
+        # requests completed inside one count towards throughput.
+        self.windows: list[tuple[float, float]] = []
+
+    def counted(self, t: float) -> bool:
+        if self.windows:
+            return any(start <= t <= end for start, end in self.windows)
+        return self.cutoff is None or t <= self.cutoff
+
+    def window_throughputs(self, step: str) -> list[float]:
+        """Requests per second of `step` in each measured window, in order."""
+        done = self.done[step]
+        return [
+            round(sum(1 for t in done if start <= t <= end) / (end - start), 1)
+            for start, end in self.windows
+        ]
 
     def add(self, step, latency, service, status, ok, lag, sample=""):
         if ok:
@@ -144,8 +162,12 @@ class Stats:
             values = sorted(values)
             service = sorted(self.service[step])
             errors = sum(self.errors[step].values())
-            completed = [t for t in self.done[step] if self.cutoff is None or t <= self.cutoff]
-            steps[step] = {
+            completed = [t for t in self.done[step] if self.counted(t)]
+            if self.windows:
+                steps[step] = {"rounds": self.window_throughputs(step)}
+            else:
+                steps[step] = {}
+            steps[step] |= {
                 "requests": len(values),
                 "errors": errors,
                 "throughput": round(len(completed) / duration, 1),
@@ -160,9 +182,7 @@ class Stats:
             }
         total = sum(len(v) for v in self.latency.values())
         total_errors = sum(sum(c.values()) for c in self.errors.values())
-        total_completed = sum(
-            1 for v in self.done.values() for t in v if self.cutoff is None or t <= self.cutoff
-        )
+        total_completed = sum(1 for v in self.done.values() for t in v if self.counted(t))
         lag = sorted(self.send_lag)
         return {
             "duration_s": round(duration, 2),
@@ -744,9 +764,10 @@ class Load:
         self.results: dict = {"phases": {}}
         self.question_ids: list[int] = []
 
-    def run(self, name: str, coroutine_factory, **meta) -> dict:
-        """Run one phase in its own event loop; record its stats and CPU."""
-        self.stats = Stats()
+    def window(self, stats: Stats, coroutine_factory) -> tuple[float, dict, dict]:
+        """Run coroutine_factory() in its own event loop, recording into `stats`: its wall
+        time, the CPU used meanwhile, and what it returned."""
+        self.stats = stats
 
         async def main():
             connector = aiohttp.TCPConnector(limit=0, force_close=True)
@@ -762,21 +783,72 @@ class Load:
                 after = self.cpu.snapshot()
             return duration, CpuMeter.delta(before, after), extra or {}
 
-        duration, cpu, extra = asyncio.run(main())
+        return asyncio.run(main())
+
+    def run(self, name: str, coroutine_factory, **meta) -> dict:
+        """Run one phase; record its stats and CPU."""
+        stats = Stats()
+        duration, cpu, extra = self.window(stats, coroutine_factory)
         measured = meta.pop("duration", None) or duration
-        result = {**meta, **self.stats.summary(measured), "cpu": cpu, **extra}
+        return self.record(name, {**meta, **stats.summary(measured), "cpu": cpu, **extra})
+
+    def interleaved(
+        self, phases: dict, users: list[VUser], rounds: int, seconds: float, warmup: float
+    ) -> dict[str, dict]:
+        """Closed loops of several actions taken in turn, `rounds` times: each window is a
+        warm-up (not counted: no request is in flight at its start) then `seconds` measured.
+        A machine whose speed drifts over minutes (a shared VM) then slows every phase alike,
+        rather than whichever ran last; each phase's result adds up its windows, and lists
+        each window's throughput (`rounds`) so that neighbouring windows can be compared."""
+        stats = {name: Stats() for name in phases}
+        used: dict[str, list[tuple[float, dict]]] = {name: [] for name in phases}
+        for _ in range(rounds):
+            for name, action in phases.items():
+                duration, cpu, _ = self.window(
+                    stats[name],
+                    lambda action=action: self.closed_loop(users, action, seconds, warmup),
+                )
+                used[name].append((duration, cpu))
+        results = {}
+        for name in phases:
+            wall = sum(duration for duration, _ in used[name])
+            cpu = {
+                key: round(sum(d * c[key] for d, c in used[name]) / wall, 1)
+                for key in used[name][0][1]
+            }
+            results[name] = self.record(
+                f"max {name}",
+                {
+                    "kind": "closed",
+                    "concurrency": len(users),
+                    "rounds": rounds,
+                    "warmup_s": warmup,
+                    **stats[name].summary(rounds * seconds),
+                    "cpu": cpu,
+                },
+            )
+        return results
+
+    def record(self, name: str, result: dict) -> dict:
         self.results["phases"][name] = result
         steps = ", ".join(
             f"{step} {s['throughput']}/s p50 {s['p50']} p99 {s['p99']} ms err {s['errors']}"
             for step, s in result["steps"].items()
         )
-        print(f"  {name}: {steps}; generator {cpu['generator_pct_of_core']} %", flush=True)
+        print(
+            f"  {name}: {steps}; generator {result['cpu']['generator_pct_of_core']} %", flush=True
+        )
         return result
 
     # closed and open loops over one action ----------------------------------------------
 
-    async def closed_loop(self, users: list[VUser], action, duration: float):
-        self.deadline = self.stats.cutoff = time.monotonic() + duration
+    async def closed_loop(self, users: list[VUser], action, duration: float, warmup=0.0):
+        if warmup:
+            start = time.monotonic() + warmup
+            self.deadline = start + duration
+            self.stats.windows.append((start, self.deadline))
+        else:
+            self.deadline = self.stats.cutoff = time.monotonic() + duration
 
         async def worker(user):
             while True:
@@ -902,6 +974,8 @@ SIZES = {
     # phase durations (s), users, sync start users
     "smoke": {
         "closed": 2.0,
+        "rounds": 1,
+        "warmup": 0.3,
         "open": 3.0,
         "flow_closed": 4.0,
         "flow_open": 6.0,
@@ -913,6 +987,8 @@ SIZES = {
     },
     "full": {
         "closed": 10.0,
+        "rounds": 5,
+        "warmup": 0.5,
         "open": 20.0,
         "flow_closed": 20.0,
         "flow_open": 40.0,
@@ -994,17 +1070,17 @@ def main(argv=None) -> dict:
         print("ceilings and steps, closed loop (maximum throughput)", flush=True)
         load.run("prepare", lambda: prepare(steps))
         del load.results["phases"]["prepare"]
-    for name in ("trivial", "pk", "question", "draft", "submit"):
-        if not want(name):
-            continue
-        result = load.run(
-            f"max {name}",
-            lambda name=name: load.closed_loop(concurrency, ACTIONS[name], size["closed"]),
-            kind="closed",
-            concurrency=len(concurrency),
-            duration=size["closed"],
+    wanted_steps = {
+        name: ACTIONS[name]
+        for name in ("trivial", "pk", "question", "draft", "submit")
+        if want(name) and need_steps
+    }
+    if wanted_steps:
+        rounds = size["rounds"]
+        measured = load.interleaved(
+            wanted_steps, concurrency, rounds, size["closed"] / rounds, size["warmup"]
         )
-        maxima[name] = result["steps"][name]["throughput"]
+        maxima = {name: result["steps"][name]["throughput"] for name, result in measured.items()}
 
     if want("raw"):
         print("raw SQL ceiling (psycopg, the statements of an answer submit)", flush=True)

@@ -36,6 +36,7 @@ import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from statistics import median
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -391,6 +392,16 @@ def render(out: Path, target: Path, note: str = "") -> None:
 
     trivial = step_row("trivial")
     pk = step_row("pk")
+
+    def round_ratios(row) -> str:
+        """The step's throughput over the trivial view's in each round (windows next to each
+        other in time), lowest to highest; empty for a run without rounds."""
+        pairs = list(zip(row.get("rounds", []), trivial.get("rounds", []), strict=False))
+        shares = sorted(step / base for step, base in pairs if base)
+        if len(shares) < 2:
+            return ""
+        return f"; per round {shares[0]:.0%}–{shares[-1]:.0%}, median {median(shares):.0%}"
+
     raw = phases.get("raw sql submit", {})
     half = {
         name: phases.get(f"half {name}", {}).get("steps", {}).get(name, {})
@@ -407,7 +418,7 @@ def render(out: Path, target: Path, note: str = "") -> None:
             share = row["throughput"] / trivial["throughput"]
             add(
                 f"| {label} ≥ 50 % of the trivial view's throughput | {row['throughput']:.1f} / "
-                f"{trivial['throughput']:.1f} req/s = {share:.0%} | "
+                f"{trivial['throughput']:.1f} req/s = {share:.0%}{round_ratios(row)} | "
                 f"{verdict(share >= TARGETS['ratio'])} |"
             )
     for name in ("question", "draft", "submit"):
@@ -454,11 +465,21 @@ def render(out: Path, target: Path, note: str = "") -> None:
     # ceilings and steps ---------------------------------------------------------------
     add("## Maximum throughput (closed loop) and ratios to the ceilings")
     add("")
-    concurrency = phases.get("max trivial", {}).get("concurrency")
+    first = phases.get("max trivial", {})
+    rounds = first.get("rounds")
     add(
-        f"{concurrency} users send back to back for "
-        f"{fmt(phases.get('max trivial', {}).get('duration_s'))} s "
-        "per row, each with its own session and open interview. Ceilings: `/__bench__/trivial/` "
+        f"{first.get('concurrency')} users send back to back for "
+        f"{fmt(first.get('duration_s'))} s per row, each with its own session and open "
+        "interview"
+        + (
+            f", in {rounds} rounds: each round gives every row in turn a window of "
+            f"{fmt(first.get('duration_s') / rounds)} s after a warm-up of "
+            f"{fmt(first.get('warmup_s'))} s (not counted), so that the machine's drift over "
+            "the minute weighs on every row alike"
+            if rounds and rounds > 1
+            else ""
+        )
+        + ". Ceilings: `/__bench__/trivial/` "
         "(full middleware stack, session and user loaded: 2 queries), `/__bench__/pk/` (plus one "
         "primary-key SELECT: 3 queries), and the raw SQL of an answer submit in a psycopg loop "
         f"on {raw.get('connections', '?')} connections ({raw.get('statements_per_submit', '?')} "
