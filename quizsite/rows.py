@@ -9,7 +9,8 @@ instances without the ORM's per-query setup.
 - ``fetch()``: ``Model.objects.raw()`` works out, on every query, which column feeds which
   field and which converters each value needs (about 0.3 ms for an interview's five responses,
   more than reading them). Here that is worked out once per model and column list, and each
-  row becomes an instance through ``Model.from_db``, as the ORM builds them.
+  row becomes an instance with the state ``Model.from_db`` gives it, its values set directly
+  rather than through ``Model.__init__`` (which is used where init signals have receivers).
 - ``columns()``: the model's columns, to name in a prepared SELECT: a prepared ``SELECT *``
   fails once a migration adds a column ("cached plan must not change result type").
 - ``assignments()``, ``db_values()``, ``db_arrays()``, ``unnest_insert()``: the other way, model
