@@ -204,7 +204,8 @@ def _needle(pieces: list[tuple[str, str]]) -> str:
 
 @lru_cache(maxsize=8192)
 def _pattern(part: str) -> _Matcher | None:
-    """Compile one normalised phrase part ("A" of "A & B") to a regular expression."""
+    """Compile one normalised phrase part ("A" of "A & B") to a regular expression, kept with
+    its needle (_Matcher); None for a part with nothing but separators."""
     pieces = []
     for match in _PIECE.finditer(part):
         piece = match.group()
@@ -546,11 +547,11 @@ def _units(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1024)
-def _prompt_pairs(prompt: str) -> tuple[list[tuple[str, str]], frozenset[tuple[str, str]]]:
+def _prompt_pairs(prompt: str) -> tuple[tuple[tuple[str, str], ...], frozenset[tuple[str, str]]]:
     """A normalised prompt's neighbouring unit pairs, in order and as a set: every answer to
     the question is compared with them."""
     source = _units(prompt)
-    pairs = list(zip(source, source[1:], strict=False))
+    pairs = tuple(zip(source, source[1:], strict=False))
     return pairs, frozenset(pairs)
 
 
