@@ -6,6 +6,7 @@ together). Limits come from settings.RATE_LIMITS: {name: (requests, seconds)}.
 
 import functools
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -14,6 +15,8 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 MESSAGE = "请求过于频繁,请 {wait} 秒后再试。Too many requests: try again in {wait} seconds."
 
@@ -58,7 +61,14 @@ class _Counters(threading.local):
         except (ConnectionError, TimeoutError):
             # Redis restarted or the connection went stale: once more on a new connection.
             self.connection.disconnect()
+        try:
             return self._evalsha(key, window)
+        except (ConnectionError, TimeoutError) as error:
+            # Redis is down: the request goes through uncounted. A guard against scripts must
+            # not turn away the answers and drafts it guards (they would be lost).
+            self.connection.disconnect()
+            logger.warning("rate limit not counted, Redis is unavailable: %s", error)
+            return 0
 
     def _evalsha(self, key: str, window: int) -> int:
         from redis.exceptions import NoScriptError

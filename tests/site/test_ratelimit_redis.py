@@ -69,3 +69,25 @@ def test_each_redis_server_counts_on_its_own_connection(redis_cache):
         assert caches["default"].get(f"rl:answer:11:{int(time.time() // 60)}") == 3
         caches["default"].clear()
     assert redis_cache.get(f"rl:answer:11:{int(time.time() // 60)}") == 1
+
+
+def test_with_redis_down_requests_go_through_uncounted(caplog):
+    """Nothing listens at the configured address: every request is allowed, with a warning,
+    rather than failing (an answer or a draft refused for that would be lost)."""
+    down = {"default": {**REDIS["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=down, RATE_LIMITS={"answer": (1, 60)}):
+        allowed = [ratelimit.is_allowed("answer", user_id=12)[0] for _ in range(3)]
+    assert allowed == [True, True, True]
+    assert "Redis is unavailable" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_draft_is_saved_while_redis_is_down(start_interview, candidate, candidate_client):
+    interview = start_interview(candidate, count=1)
+    down = {"default": {**REDIS["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=down):
+        saved = candidate_client.post(
+            f"/interviews/{interview.pk}/q/1/draft/", {"answer": "草稿"}, HTTP_HX_REQUEST="true"
+        )
+    assert saved.status_code == 200
+    assert interview.responses.get(position=0).draft_text == "草稿"
