@@ -127,15 +127,12 @@ class Stats:
         self.samples: dict[str, str] = {}
         self.send_lag: list[float] = []
         self.done = defaultdict(list)  # monotonic completion times of successful requests
-        self.cutoff: float | None = None  # closed loops: throughput counts up to here
-        # Interleaved closed loops: the measured windows (after each one's warm-up); only the
-        # requests completed inside one count towards throughput.
+        # Closed loops: the measured windows (each after its warm-up, if any); only requests
+        # completed inside one count towards throughput. Open loops count every request.
         self.windows: list[tuple[float, float]] = []
 
     def counted(self, t: float) -> bool:
-        if self.windows:
-            return any(start <= t <= end for start, end in self.windows)
-        return self.cutoff is None or t <= self.cutoff
+        return not self.windows or any(start <= t <= end for start, end in self.windows)
 
     def window_throughputs(self, step: str) -> list[float]:
         """Requests per second of `step` in each measured window, in order."""
@@ -163,7 +160,7 @@ class Stats:
             service = sorted(self.service[step])
             errors = sum(self.errors[step].values())
             completed = [t for t in self.done[step] if self.counted(t)]
-            if self.windows:
+            if len(self.windows) > 1:
                 steps[step] = {"rounds": self.window_throughputs(step)}
             else:
                 steps[step] = {}
@@ -843,12 +840,9 @@ class Load:
     # closed and open loops over one action ----------------------------------------------
 
     async def closed_loop(self, users: list[VUser], action, duration: float, warmup=0.0):
-        if warmup:
-            start = time.monotonic() + warmup
-            self.deadline = start + duration
-            self.stats.windows.append((start, self.deadline))
-        else:
-            self.deadline = self.stats.cutoff = time.monotonic() + duration
+        start = time.monotonic() + warmup
+        self.deadline = start + duration
+        self.stats.windows.append((start, self.deadline))
 
         async def worker(user):
             while True:
@@ -902,7 +896,7 @@ class Load:
         `rate` requests per second."""
         self.deadline = time.monotonic() + duration
         if rate is None:
-            self.stats.cutoff = self.deadline
+            self.stats.windows.append((time.monotonic(), self.deadline))
         started = time.monotonic() + 0.2
 
         async def worker(i, user):
