@@ -93,7 +93,7 @@ def interview_new(request):
                 interview = services.interview_start(
                     user=request.user,
                     mode=form.cleaned_data["mode"],
-                    tags=list(form.cleaned_data["tags"]),
+                    tags=form.cleaned_data["tags"],
                     question_count=form.cleaned_data["question_count"],
                     time_limit=form.time_limit,
                     start_token=form.cleaned_data["start_token"],

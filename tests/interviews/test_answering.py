@@ -1,4 +1,5 @@
 import re
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -80,6 +81,25 @@ def test_a_question_is_first_seen_once_and_its_time_counts_from_then(candidate_c
     candidate_client.post(url("submit", interview, 2), {"answer": "一个回答", "revision": 0})
     second.refresh_from_db()
     assert second.time_spent == second.submitted_at - seen
+
+
+def test_the_draft_saved_time_is_in_the_candidates_time_zone(candidate_client, interview):
+    candidate_client.post(
+        reverse("profile"),
+        {"display_name": "爱丽丝", "language": "zh-hans", "timezone": "America/New_York"},
+    )
+    saved = candidate_client.post(
+        url("draft", interview, 1),
+        {"answer": "反向传播用链式法则", "revision": 0},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    at = first_response(interview).draft_saved_at
+    new_york = at.astimezone(zoneinfo.ZoneInfo("America/New_York")).strftime("%H:%M:%S")
+    shanghai = at.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai")).strftime("%H:%M:%S")
+    assert f"</span> {new_york}</span>" in saved
+    assert shanghai not in saved
+    page = candidate_client.get(url("question", interview, 1)).content.decode()
+    assert f"</span> {new_york}</span>" in page
 
 
 def test_a_draft_is_saved_and_shown_after_a_reload(candidate_client, interview):
