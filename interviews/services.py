@@ -221,7 +221,7 @@ def _insert_unless_taken(interview: Interview) -> bool:
     """INSERT the new interview unless a unique constraint refuses it (its start token's
     interview, or the user's open one, exists): then False, with nothing written. One
     statement: no read before, no savepoint around it."""
-    found = rows.execute(INSERT_INTERVIEW, rows.db_arrays(Interview, [interview]))
+    found = rows.execute(INSERT_INTERVIEW, rows.db_values(interview))
     if not found:
         return False
     interview.pk = found[0][0]
@@ -230,7 +230,7 @@ def _insert_unless_taken(interview: Interview) -> bool:
     return True
 
 
-INSERT_INTERVIEW = rows.unnest_insert(Interview) + " ON CONFLICT DO NOTHING RETURNING id"
+INSERT_INTERVIEW = rows.insert(Interview) + " ON CONFLICT DO NOTHING RETURNING id"
 
 
 # Columns an interview's new responses take from the draw; every other column starts at the

@@ -13,11 +13,11 @@ instances without the ORM's per-query setup.
   rather than through ``Model.__init__`` (which is used where init signals have receivers).
 - ``columns()``: the model's columns, to name in a prepared SELECT: a prepared ``SELECT *``
   fails once a migration adds a column ("cached plan must not change result type").
-- ``assignments()``, ``db_values()``, ``db_arrays()``, ``unnest_insert()``: the other way, model
-  values into hand-written writes, as the database takes them (what ``save()`` and
-  ``bulk_create()`` send). Each value is prepared against the connection object itself: through
-  the ``django.db.connection`` proxy every attribute the field reads costs a context-local
-  lookup, which was a fifth of an interview finish's Python time.
+- ``assignments()``, ``db_values()``, ``insert()``, ``db_arrays()``, ``unnest_insert()``: the
+  other way, model values into hand-written writes, as the database takes them (what
+  ``save()`` and ``bulk_create()`` send). Each value is prepared against the connection object
+  itself: through the ``django.db.connection`` proxy every attribute the field reads costs a
+  context-local lookup, which was a fifth of an interview finish's Python time.
 """
 
 from __future__ import annotations
@@ -192,9 +192,10 @@ def assignments(model, names: tuple[str, ...]) -> str:
     return ", ".join(f"{field.column} = %({field.attname})s" for field in fields(model, names))
 
 
-def db_values(instance, names: tuple[str, ...]) -> dict:
-    """The named fields' values as the database takes them, by attname (what
-    ``save(update_fields=...)`` writes; it would also send model signals)."""
+def db_values(instance, names: tuple[str, ...] | None = None) -> dict:
+    """The named fields' values (every concrete field but the primary key by default) as the
+    database takes them, by attname (what ``save(update_fields=...)`` writes; it would also
+    send model signals)."""
     db = db_connection()
     return {
         field.attname: field.get_db_prep_save(getattr(instance, field.attname), db)
@@ -210,6 +211,18 @@ def db_arrays(model, instances) -> list[list]:
         [field.get_db_prep_save(getattr(instance, field.attname), db) for instance in instances]
         for field in fields(model)
     ]
+
+
+@lru_cache(maxsize=64)
+def insert(model) -> str:
+    """``INSERT INTO table AS t (columns) VALUES (%(attname)s::type, ...)`` of every concrete
+    field but the primary key: one row, filled from db_values(). For a single row it costs
+    less than unnest_insert(), whose arrays psycopg inspects element by element."""
+    columns = fields(model)
+    return (
+        f"INSERT INTO {model._meta.db_table} AS t ({', '.join(f.column for f in columns)})"
+        f" VALUES ({', '.join(f'%({f.attname})s::{sql_type(f)}' for f in columns)})"
+    )
 
 
 @lru_cache(maxsize=64)

@@ -131,9 +131,24 @@ def test_the_statements_of_drafts_and_answers_are_prepared(
 
 
 @pytest.mark.django_db
-def test_rows_written_from_arrays_read_back_as_the_orm_saves_them(candidate, stranger):
-    """rows.unnest_insert and db_arrays write every kind of column as save() does: JSON, a
-    decimal, a duration, a UUID, aware times, NULLs."""
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(
+            lambda row: rows.execute(
+                rows.unnest_insert(Interview) + " RETURNING id", rows.db_arrays(Interview, [row])
+            ),
+            id="unnest_insert",
+        ),
+        pytest.param(
+            lambda row: rows.execute(rows.insert(Interview) + " RETURNING id", rows.db_values(row)),
+            id="insert",
+        ),
+    ],
+)
+def test_rows_written_by_hand_read_back_as_the_orm_saves_them(candidate, stranger, write):
+    """rows.unnest_insert with db_arrays, and rows.insert with db_values, write every kind of
+    column as save() does: JSON, a decimal, a duration, a UUID, aware times, NULLs."""
 
     now = timezone.now()
 
@@ -155,8 +170,7 @@ def test_rows_written_from_arrays_read_back_as_the_orm_saves_them(candidate, str
     saved = finished(candidate)
     saved.save()
     written = finished(stranger)
-    sql = rows.unnest_insert(Interview) + " RETURNING id"
-    [(pk,)] = rows.execute(sql, rows.db_arrays(Interview, [written]))
+    [(pk,)] = write(written)
 
     def stored(pk):
         values = fields(Interview.objects.get(pk=pk))
