@@ -7,11 +7,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import timezone_of
 from questions.models import Question, QuestionVersion, Tag
+from quizsite.links import int_url
 
 MAX_ANSWER_CHARS = 5000
 # Network latency allowance: an answer that arrives this soon after the deadline still counts.
@@ -76,7 +76,7 @@ class Interview(models.Model):
         return f"{self.user} · {self.started_at:%Y-%m-%d %H:%M} · {self.get_mode_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("interviews:detail", args=[self.pk])
+        return int_url("interviews:detail", self.pk)  # every start redirects to it
 
     def owner_timezone(self):
         """The owner's time zone: no query when the interview was locked for their request."""
