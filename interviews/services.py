@@ -325,8 +325,9 @@ def responses_of(interview: Interview) -> list[Response]:
 
 def _belonging(interview: Interview, responses: list[Response]) -> list[Response]:
     attach_versions(responses)  # the snapshots, mostly from this process's copy
+    belongs = Response._meta.get_field("interview")
     for response in responses:
-        response.interview = interview  # one instance for all
+        belongs.set_cached_value(response, interview)  # one instance for all (`.interview =`)
     return responses
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from questions import markup
+from quizsite.rows import loaded
 
 
 class TagQuerySet(models.QuerySet):
@@ -362,8 +363,10 @@ def attach_versions(rows) -> None:
         found = QuestionVersion.objects.filter(id__in=missing).values_list(*SNAPSHOT_FIELDS)
         _SNAPSHOTS.update((values[0], values) for values in found)
     for row in rows:
-        values = _SNAPSHOTS[row.version_id]
-        row.version = QuestionVersion.from_db("default", SNAPSHOT_FIELDS, values)
+        version = loaded(QuestionVersion, SNAPSHOT_FIELDS, _SNAPSHOTS[row.version_id])
+        # What `row.version = version` does once its checks (the right model, the same
+        # database, the id to copy) pass, which they do here by construction.
+        row._meta.get_field("version").set_cached_value(row, version)
 
 
 def keep_versions(versions) -> list[dict]:

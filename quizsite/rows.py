@@ -100,16 +100,24 @@ def _build(model, plan, row, db):
         for function in functions:
             value = function(value, column, db)
         values[index] = value
+    return loaded(model, attnames, values, db.alias)
+
+
+def loaded(model, attnames: tuple[str, ...], values, alias: str = DEFAULT_DB_ALIAS):
+    """An instance of model as ``Model.from_db(alias, attnames, values)`` gives it: for every
+    concrete field, its attname and its value as Python has it (converted)."""
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return model.from_db(db.alias, None, values)
+        if len(attnames) == len(model._meta.concrete_fields):
+            attnames = None  # from_db's positional form, the fields in their order
+        return model.from_db(alias, attnames, values)
     # What Model.from_db() leaves, without Model.__init__'s pass over the fields (a fifth of
     # reading an interview's rows): every field's value in the instance's __dict__, where
     # __init__'s setattr() puts it (a foreign key's descriptor only clears a cached object,
-    # and a new instance has none), and the state of a row loaded from `db`.
+    # and a new instance has none), and the state of a row loaded from `alias`.
     instance = model.__new__(model)
     state = instance._state = ModelState()
     state.adding = False
-    state.db = db.alias
+    state.db = alias
     instance.__dict__.update(zip(attnames, values, strict=True))
     return instance
 

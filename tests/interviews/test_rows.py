@@ -17,6 +17,7 @@ from interviews import services
 from interviews.models import Interview, Response
 from progress import services as progress_services
 from progress.models import Card, UserProgress
+from questions.models import QuestionVersion, attach_versions
 from quizsite import rows
 
 
@@ -81,6 +82,42 @@ def test_instances_built_from_rows_behave_as_the_orms(start_interview, candidate
     finally:
         signals.post_init.disconnect(receiver, sender=Response)
     assert sorted(seen) == sorted(r.pk for r in again) == sorted([first.pk, second.pk])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_receiver", [False, True])
+def test_attached_versions_are_the_orms_with_the_snapshot_fields_loaded(
+    start_interview, candidate, with_receiver
+):
+    """attach_versions gives each response the version asked, as the ORM's .only() of the
+    snapshot fields would (the others deferred, read on access); with a post_init receiver,
+    through __init__."""
+    interview = start_interview(candidate, count=2)
+    responses = list(interview.responses.order_by("position"))
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    if with_receiver:
+        signals.post_init.connect(receiver, sender=QuestionVersion)
+    try:
+        attach_versions(responses)
+    finally:
+        signals.post_init.disconnect(receiver, sender=QuestionVersion)
+    for response in responses:
+        orm = QuestionVersion.objects.only("id", "question_id", "number", "data").get(
+            pk=response.version_id
+        )
+        assert response.version.pk == orm.pk == response.version_id
+        assert (response.version.question_id, response.version.number) == (
+            orm.question_id,
+            orm.number,
+        )
+        assert response.version.data == orm.data
+        assert response.version.get_deferred_fields() == orm.get_deferred_fields()
+        assert response.version.created_at == QuestionVersion.objects.get(pk=orm.pk).created_at
+    assert sorted(seen) == (sorted(r.version_id for r in responses) if with_receiver else [])
 
 
 @pytest.mark.django_db
