@@ -330,6 +330,33 @@ def ratio(a, b) -> str:
     return f"{a / b:.2f}" if a is not None and b else "–"
 
 
+def cpu_per_request(phases: dict) -> list[dict]:
+    """For each closed-loop maximum ("max ..." phases with a throughput and CPU): ms of one core
+    per request by part (the CPU's % of a core over req/s, times 10), and the trivial view's
+    total over this one's (None without a trivial phase)."""
+    rows = []
+    for name, phase in phases.items():
+        cpu, throughput = phase.get("cpu"), phase.get("throughput")
+        if not name.startswith("max ") or not cpu or not throughput:
+            continue
+
+        parts = {
+            "generator": ("generator_pct_of_core", "generator_children_pct_of_core"),
+            "gunicorn": ("gunicorn_pct_of_core",),
+            "postgres": ("postgres_pct_of_core",),
+            "other": ("other_pct_of_core",),
+            "all": ("machine_busy_pct_of_core",),
+        }
+        row = {"name": name.removeprefix("max ")}
+        for part, keys in parts.items():
+            row[part] = sum(cpu.get(key, 0.0) for key in keys) * 10 / throughput
+        rows.append(row)
+    trivial = next((row["all"] for row in rows if row["name"] == "trivial"), None)
+    for row in rows:
+        row["ratio"] = trivial / row["all"] if trivial and row["all"] else None
+    return rows
+
+
 def render(out: Path, target: Path, note: str = "") -> None:
     files = load_json(out)
     load = files.get("load", {})
@@ -697,6 +724,26 @@ def render(out: Path, target: Path, note: str = "") -> None:
             f"{cpu['machine_busy_pct_of_core']:.1f} |"
         )
     add("")
+    per_request = cpu_per_request(phases)
+    if per_request:
+        add("## CPU per request at the maximum")
+        add("")
+        add(
+            "Each closed loop's CPU above over its throughput: milliseconds of one core that one "
+            "request cost each part of the machine. When the machine's CPU is what limits, the "
+            "throughputs stand in the inverse ratio of these totals; the last column is the "
+            "trivial view's total over the request's, what its throughput ratio would be with "
+            "nothing else in the way."
+        )
+        add("")
+        header(["request", "generator", "gunicorn", "Postgres", "other", "all", "trivial ÷ this"])
+        for row in per_request:
+            share = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
+            add(
+                f"| {row['name']} | {row['generator']:.2f} | {row['gunicorn']:.2f} | "
+                f"{row['postgres']:.2f} | {row['other']:.2f} | {row['all']:.2f} | {share} |"
+            )
+        add("")
     memory = load.get("worker_memory", [])
     if memory:
         add("## Memory per gunicorn process (after the run)")
