@@ -104,8 +104,9 @@ def _build(model, plan, row, db):
 
 
 def loaded(model, attnames: tuple[str, ...], values, alias: str = DEFAULT_DB_ALIAS):
-    """An instance of model as ``Model.from_db(alias, attnames, values)`` gives it: for every
-    concrete field, its attname and its value as Python has it (converted)."""
+    """An instance of model as ``Model.from_db(alias, attnames, values)`` gives it: the
+    attnames of the fields loaded, in the model's field order (every concrete field, or some,
+    the others then deferred), and their values as Python has them (converted)."""
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
         if len(attnames) == len(model._meta.concrete_fields):
             attnames = None  # from_db's positional form, the fields in their order
@@ -223,12 +224,12 @@ def db_arrays(model, instances) -> list[list]:
 
 @lru_cache(maxsize=64)
 def insert(model) -> str:
-    """``INSERT INTO table AS t (columns) VALUES (%(attname)s::type, ...)`` of every concrete
-    field but the primary key: one row, filled from db_values(). For a single row it costs
-    less than unnest_insert(), whose arrays psycopg inspects element by element."""
+    """``INSERT INTO table (columns) VALUES (%(attname)s::type, ...)`` of every concrete field
+    but the primary key: one row, filled from db_values(). For a single row it costs less than
+    unnest_insert(), whose arrays psycopg inspects element by element."""
     columns = fields(model)
     return (
-        f"INSERT INTO {model._meta.db_table} AS t ({', '.join(f.column for f in columns)})"
+        f"INSERT INTO {model._meta.db_table} ({', '.join(f.column for f in columns)})"
         f" VALUES ({', '.join(f'%({f.attname})s::{sql_type(f)}' for f in columns)})"
     )
 
