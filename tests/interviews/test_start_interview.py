@@ -89,6 +89,15 @@ def test_bad_start_input_is_refused_and_changes_nothing(
     assert response.status_code == 400
     assert message in response.context["form"].errors
     assert not Interview.objects.exists()
+    # The page says what was wrong, whichever field it was.
+    assert 'class="error" role="alert"' in response.content.decode()
+
+
+def test_a_topic_that_no_longer_exists_is_named_on_the_page(candidate_client, bank):
+    """A topic removed while the form was open (or a tampered value): the page says so."""
+    page = post_start(candidate_client, tags=["999999"]).content.decode()
+    (message,) = re.findall(r'class="error" role="alert">([^<]+)<', page)
+    assert "999999" in message
 
 
 def test_the_form_offers_every_topic_and_keeps_the_chosen_ones_after_an_error(
