@@ -98,8 +98,31 @@
         if (document.visibilityState === "visible") resync();
       });
     }
+    const answer = document.getElementById("answer");
+    // A new answer box holds what the server has; later swaps (the autosave's) keep the mark.
+    if (answer && answer.dataset.saved === undefined) answer.dataset.saved = answer.value;
     updateCount();
   }
+
+  // The autosave sends a text once: the same text again, the server already has. Without
+  // this, leaving the box after an autosave (clicking Submit, Finish or a link) wrote it a
+  // second time, and the answer's own request then cut that write off in the browser.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const answer = event.detail.elt;
+    if (answer.id !== "answer") return;
+    if (answer.value === answer.dataset.saved) {
+      event.preventDefault();
+      return;
+    }
+    answer.dataset.sending = answer.value;
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const answer = event.detail.elt;
+    if (answer.id === "answer" && event.detail.successful) {
+      answer.dataset.saved = answer.dataset.sending;
+    }
+  });
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
@@ -127,7 +150,7 @@
     const form = document.getElementById("answer-form");
     const answer = document.getElementById("answer");
     if (document.visibilityState !== "hidden" || !form || !answer || finishing) return;
-    if (answer.value === answer.dataset.lastSent) return;
+    if (answer.value === answer.dataset.saved || answer.value === answer.dataset.lastSent) return;
     const data = new FormData(form);
     answer.dataset.lastSent = answer.value;
     navigator.sendBeacon(answer.getAttribute("hx-post"), data);

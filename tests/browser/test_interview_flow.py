@@ -99,3 +99,40 @@ def test_the_question_page_works_on_a_phone(live_server, candidate_page, screens
     page.get_by_role("button", name="提交答案").click()
     expect(page.locator(".feedback")).to_contain_text("参考答案")
     screenshot("practice-feedback-phone")
+
+
+def test_an_autosaved_answer_is_not_written_again_on_leaving_the_box(live_server, candidate_page):
+    """Clicking Submit (or a link) after the autosave leaves the answer box: the text the
+    server already has is not sent again, neither by htmx (the answer's own request would cut
+    it off, an error in the console) nor by the beacon when the page is left."""
+    page = candidate_page
+    errors, drafts = [], []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("request", lambda request: "/draft/" in request.url and drafts.append(request.url))
+    page.goto(f"{live_server.url}/interviews/new/")
+    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    expect(page.locator(".progress-label")).to_contain_text("第 1 / 5 题")
+    interview = Interview.objects.get()
+
+    page.get_by_label("你的回答 Your answer").fill("反向传播用链式法则逐层计算梯度。")
+    expect(page.locator("#save-status")).to_contain_text("草稿已保存", timeout=5000)
+    page.get_by_role("button", name="提交答案").click()
+    expect(page.locator(".progress-label")).to_contain_text("第 2 / 5 题")
+    first = interview.responses.get(position=0)
+    # Two writes: the autosave and the answer.
+    assert (first.answer_text, first.revision) == ("反向传播用链式法则逐层计算梯度。", 2)
+
+    page.get_by_label("你的回答 Your answer").fill("第二题的草稿")
+    expect(page.locator("#save-status")).to_contain_text("草稿已保存", timeout=5000)
+    page.get_by_role("link", name="跳过").click()  # leaves the box for question 3
+    expect(page.locator(".progress-label")).to_contain_text("第 3 / 5 题")
+    page.get_by_label("你的回答 Your answer").focus()
+    page.get_by_role("link", name="我的面试").click()  # leaves the page, nothing typed
+    expect(page.get_by_role("link", name="继续 Resume")).to_be_visible()
+    page.wait_for_timeout(1000)  # what the left page handed the browser would have landed
+    second = interview.responses.get(position=1)
+    assert (second.draft_text, second.revision) == ("第二题的草稿", 1)
+    third = interview.responses.get(position=2)
+    assert (third.draft_saved_at, third.revision) == (None, 0)
+    assert len(drafts) == 2  # one autosave per text typed, none on leaving the box
+    assert errors == []

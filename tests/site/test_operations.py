@@ -1,6 +1,7 @@
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,18 @@ def test_unknown_pages_get_a_bilingual_404(client):
     assert response.status_code == 404
     content = response.content.decode()
     assert "找不到这个页面" in content and "Page not found" in content
+
+
+def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_one(client, bank):
+    """Without a declared icon every first visit asks for /favicon.ico: a 404 in the log and
+    an error in the browser's console."""
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/").content.decode()
+    icon = re.search(r'<link rel="icon" href="/static/([^"]+)" type="image/svg\+xml">', page)
+    assert icon, "the page declares no icon"
+    found = finders.find(icon.group(1))
+    assert found and Path(found).read_text().startswith("<svg")
 
 
 def test_responses_carry_a_content_security_policy_with_a_nonce(client, bank):
