@@ -136,3 +136,33 @@ def test_an_autosaved_answer_is_not_written_again_on_leaving_the_box(live_server
     assert (third.draft_saved_at, third.revision) == (None, 0)
     assert len(drafts) == 2  # one autosave per text typed, none on leaving the box
     assert errors == []
+
+
+def test_the_review_fits_a_phone(live_server, candidate_page, screenshot):
+    page = candidate_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/interviews/new/")
+    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    page.get_by_label("你的回答 Your answer").fill("用 dropout 和 L2 正则化防止过拟合。")
+    page.get_by_role("button", name="提交答案").click()
+    expect(page.locator(".progress-label")).to_contain_text("第 2 / 5 题")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="交卷").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("面试复盘")
+    card = page.locator(".review-summary").bounding_box()
+    table = page.locator(".topic-table").bounding_box()
+    # The score per topic sits inside its card, not across the card's edge.
+    assert table["x"] + table["width"] <= card["x"] + card["width"] - 8
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("interview-review-phone")
+
+    # The list of past interviews, on a small phone: each one's link to its review is in
+    # sight, not in a column scrolled off the screen.
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.get_by_role("navigation", name="主导航 Main").get_by_role("link", name="我的面试").click()
+    review = page.get_by_role("link", name="复盘 Review")
+    expect(review).to_be_visible()
+    box = review.bounding_box()
+    assert box["x"] + box["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot("interview-history-phone")
