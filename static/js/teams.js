@@ -11,6 +11,28 @@
     }
   });
 
+  // Copy buttons (the invite link): shown only where a script can copy. Without the
+  // clipboard API (plain http, an old browser) the text is selected for the user to copy.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.hidden = false;
+  });
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const field = document.getElementById(button.dataset.copy);
+    const status = document.getElementById(button.dataset.status);
+    const say = function (text) { if (status) status.textContent = text; };
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(
+        function () { say("已复制链接。Link copied."); },
+        function () { say("无法自动复制,链接已选中,请手动复制。Could not copy: the link is selected, copy it yourself."); }
+      );
+    } else {
+      say("链接已选中,请手动复制。The link is selected: copy it yourself.");
+    }
+  });
+
   document.addEventListener("submit", function (event) {
     const question = event.target.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {

@@ -146,6 +146,18 @@ def test_a_stranger_joins_with_the_invite_link(live_server, page, team, screensh
     expect(viewer.locator(".rank")).to_have_text("—")
 
 
+def test_a_member_copies_the_invite_link_with_one_click(live_server, page, team):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, live_server, "mike")
+    page.goto(f"{live_server.url}{team.get_absolute_url()}")
+    page.get_by_role("button", name="复制 Copy").click()
+    expect(page.get_by_role("status").filter(has_text="已复制")).to_have_text(
+        "已复制链接。Link copied."
+    )
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == f"{live_server.url}{team.get_invite_url()}"
+
+
 def test_the_board_and_the_public_board_on_a_phone(live_server, page, team, screenshot):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "mike")
