@@ -117,9 +117,11 @@
     answer.dataset.sending = answer.value;
   });
 
+  // Only a 200 is a save: the site swaps 4xx refusals in as messages, which htmx then counts
+  // as successful too (a text too long, a stale tab, too many requests, time up).
   document.addEventListener("htmx:afterRequest", function (event) {
     const answer = event.detail.elt;
-    if (answer.id === "answer" && event.detail.successful) {
+    if (answer.id === "answer" && event.detail.xhr && event.detail.xhr.status === 200) {
       answer.dataset.saved = answer.dataset.sending;
     }
   });

@@ -138,6 +138,24 @@ def test_an_autosaved_answer_is_not_written_again_on_leaving_the_box(live_server
     assert errors == []
 
 
+def test_a_refused_autosave_is_sent_again_on_leaving_the_box(live_server, candidate_page):
+    """A draft the server refused (here: too long) is not taken as saved."""
+    page = candidate_page
+    drafts = []
+    page.on("request", lambda request: "/draft/" in request.url and drafts.append(request.url))
+    page.goto(f"{live_server.url}/interviews/new/")
+    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    answer = page.get_by_label("你的回答 Your answer")
+    answer.fill("长" * 5001)
+    expect(page.locator("#answer-errors")).to_contain_text("答案过长", timeout=5000)
+    assert len(drafts) == 1
+    # Leaving the box sends the text the server did not take once more.
+    with page.expect_request(lambda request: "/draft/" in request.url, timeout=3000):
+        answer.press("Tab")
+    assert len(drafts) == 2
+    assert Interview.objects.get().responses.get(position=0).draft_text == ""
+
+
 def test_the_review_fits_a_phone(live_server, candidate_page, screenshot):
     page = candidate_page
     page.set_viewport_size({"width": 390, "height": 844})
