@@ -158,6 +158,16 @@ def test_a_member_copies_the_invite_link_with_one_click(live_server, page, team)
     assert copied == f"{live_server.url}{team.get_invite_url()}"
 
 
+def test_without_javascript_the_invite_link_has_no_dead_copy_button(live_server, browser, team):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server, "mike")
+    page.goto(f"{live_server.url}{team.get_absolute_url()}")
+    expect(page.locator("#invite-url")).to_be_visible()
+    expect(page.locator("[data-copy]")).to_be_hidden()
+    context.close()
+
+
 def test_the_board_and_the_public_board_on_a_phone(live_server, page, team, screenshot):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "mike")
