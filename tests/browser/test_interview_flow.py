@@ -156,6 +156,27 @@ def test_a_refused_autosave_is_sent_again_on_leaving_the_box(live_server, candid
     assert Interview.objects.get().responses.get(position=0).draft_text == ""
 
 
+def test_back_and_forward_show_the_saved_answer_not_an_old_copy(live_server, candidate_page):
+    """htmx would restore a question from its own copy of the page, taken before the answer was
+    typed: an empty box over a saved draft, which leaving the box would then save over."""
+    page = candidate_page
+    page.goto(f"{live_server.url}/interviews/new/")
+    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    page.get_by_label("你的回答 Your answer").fill("第一题的草稿")
+    expect(page.locator("#save-status")).to_contain_text("草稿已保存", timeout=5000)
+    page.get_by_role("link", name="跳过").click()
+    expect(page.locator(".progress-label")).to_contain_text("第 2 / 5 题")
+
+    page.go_back()
+    expect(page.locator(".progress-label")).to_contain_text("第 1 / 5 题")
+    expect(page.get_by_label("你的回答 Your answer")).to_have_value("第一题的草稿")
+    page.go_forward()
+    expect(page.locator(".progress-label")).to_contain_text("第 2 / 5 题")
+    # Nothing of the interview is kept in the browser's storage either.
+    assert "第一题的草稿" not in (page.evaluate("JSON.stringify(localStorage)") or "")
+    assert Interview.objects.get().responses.get(position=0).draft_text == "第一题的草稿"
+
+
 def test_the_review_fits_a_phone(live_server, candidate_page, screenshot):
     page = candidate_page
     page.set_viewport_size({"width": 390, "height": 844})
