@@ -105,8 +105,8 @@
   }
 
   // The autosave sends a text once: the same text again, the server already has. Without
-  // this, leaving the box after an autosave (clicking Submit, Finish or a link) wrote it a
-  // second time, and the answer's own request then cut that write off in the browser.
+  // this, leaving the box after an autosave (clicking Submit, Finish or a link) sent it a
+  // second time, and the answer's own request then cut that request off in the browser.
   document.addEventListener("htmx:beforeRequest", function (event) {
     const answer = event.detail.elt;
     if (answer.id !== "answer") return;
