@@ -6,6 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from interviews.models import Interview
+from tests.browser.steps import finish, start_quick_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,8 +27,7 @@ def test_sit_an_interview_autosave_reload_resume_and_review(
     live_server, candidate_page, screenshot
 ):
     page = candidate_page
-    page.goto(f"{live_server.url}/interviews/new/")
-    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    start_quick_round(page, live_server)
     expect(page.locator(".progress-label")).to_contain_text("第 1 / 5 题")
     timer = page.locator("#timer .timer-value")
     expect(timer).to_contain_text(":")
@@ -57,9 +57,7 @@ def test_sit_an_interview_autosave_reload_resume_and_review(
     page.get_by_role("button", name="标记稍后看").click()
     expect(page.get_by_role("button", name="取消标记")).to_be_visible()
 
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="交卷").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("面试复盘")
+    finish(page)
     expect(page.locator(".review-item")).to_have_count(5)
     expect(page.locator("#q1 .answer-text")).to_contain_text("梯度和损失函数")
     expect(page.locator("#q2 .answer-text")).to_contain_text("第二题的草稿")
@@ -74,8 +72,7 @@ def test_time_running_out_ends_the_interview_in_the_browser(
     live_server, candidate_page, screenshot
 ):
     page = candidate_page
-    page.goto(f"{live_server.url}/interviews/new/")
-    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    start_quick_round(page, live_server)
     expect(page.locator(".progress-label")).to_contain_text("第 1 / 5 题")
     interview = Interview.objects.get()
     interview.deadline = timezone.now() + timedelta(seconds=4)
@@ -109,8 +106,7 @@ def test_an_autosaved_answer_is_not_written_again_on_leaving_the_box(live_server
     errors, drafts = [], []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("request", lambda request: "/draft/" in request.url and drafts.append(request.url))
-    page.goto(f"{live_server.url}/interviews/new/")
-    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    start_quick_round(page, live_server)
     expect(page.locator(".progress-label")).to_contain_text("第 1 / 5 题")
     interview = Interview.objects.get()
 
@@ -143,8 +139,7 @@ def test_a_refused_autosave_is_sent_again_on_leaving_the_box(live_server, candid
     page = candidate_page
     drafts = []
     page.on("request", lambda request: "/draft/" in request.url and drafts.append(request.url))
-    page.goto(f"{live_server.url}/interviews/new/")
-    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    start_quick_round(page, live_server)
     answer = page.get_by_label("你的回答 Your answer")
     answer.fill("长" * 5001)
     expect(page.locator("#answer-errors")).to_contain_text("答案过长", timeout=5000)
@@ -160,8 +155,7 @@ def test_back_and_forward_show_the_saved_answer_not_an_old_copy(live_server, can
     """htmx would restore a question from its own copy of the page, taken before the answer was
     typed: an empty box over a saved draft, which leaving the box would then save over."""
     page = candidate_page
-    page.goto(f"{live_server.url}/interviews/new/")
-    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    start_quick_round(page, live_server)
     page.get_by_label("你的回答 Your answer").fill("第一题的草稿")
     expect(page.locator("#save-status")).to_contain_text("草稿已保存", timeout=5000)
     page.get_by_role("link", name="跳过").click()
@@ -180,14 +174,11 @@ def test_back_and_forward_show_the_saved_answer_not_an_old_copy(live_server, can
 def test_the_review_fits_a_phone(live_server, candidate_page, screenshot):
     page = candidate_page
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/interviews/new/")
-    page.get_by_role("button", name="5 题 · 10 分钟").click()
+    start_quick_round(page, live_server)
     page.get_by_label("你的回答 Your answer").fill("用 dropout 和 L2 正则化防止过拟合。")
     page.get_by_role("button", name="提交答案").click()
     expect(page.locator(".progress-label")).to_contain_text("第 2 / 5 题")
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="交卷").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("面试复盘")
+    finish(page)
     card = page.locator(".review-summary").bounding_box()
     table = page.locator(".topic-table").bounding_box()
     # The score per topic sits inside its card, not across the card's edge.

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from interviews.models import Interview
 from progress.models import Card, UserProgress
+from tests.browser.steps import finish
 from tests.progress.histories import Said, questions_in, sit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,9 +78,7 @@ def test_the_dashboard_and_a_weak_topic_practice(live_server, alice_page, alice,
     page.get_by_label("你的回答 Your answer").fill("ReLU 引入非线性,缓解梯度消失,计算简单。")
     page.get_by_role("button", name="提交答案").click()
     expect(page.locator(".feedback")).to_contain_text("参考答案")
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="交卷").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("面试复盘")
+    finish(page)
     assert UserProgress.objects.get(user=alice).answers == 33
 
 
